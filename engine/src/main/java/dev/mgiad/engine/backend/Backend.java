@@ -1,0 +1,122 @@
+package dev.mgiad.engine.backend;
+
+import dev.mgiad.engine.tensor.Layout;
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+
+/**
+ * The operator set every backend implements, forward and backward, on tensors that live in the backend's memory.
+ * The autograd layer ({@code dev.mgiad.engine.autograd}) and the models call only this interface, so a model runs
+ * unchanged on the CPU or on OpenCL.
+ *
+ * <p>Conventions (as in llm.c): an output is written ({@code =}); a gradient is written when {@code accumulate} is
+ * false and added ({@code +=}) when it is true, so that a tensor used at several call sites, a shared weight or an
+ * activation read by two operators, receives the sum of all its gradients without a zero-fill pass.
+ * Activations are {@link Layout#BATCH_BLOCKED} with this backend's {@link #batchBlock()}; parameters are
+ * {@link Layout#PLAIN}.
+ */
+public interface Backend extends AutoCloseable {
+
+    String name();
+
+    /** Batch block B of activations: N is stored as ceil(N/B) blocks of B images. */
+    int batchBlock();
+
+    /** A new zero-filled tensor. */
+    Tensor allocate(Shape shape, Layout layout);
+
+    void zero(Tensor t);
+
+    void copy(Tensor src, Tensor dst);
+
+    /** Writes host data in plain order (NCHW for activations) into {@code dst}. */
+    void upload(float[] src, Tensor dst);
+
+    /** Reads a tensor back into plain order (NCHW for activations), without the batch padding. */
+    float[] download(Tensor src);
+
+    // ---------------------------------------------------------------- convolution
+
+    /** {@code y = base + alpha * conv(x, w)}; with {@code base == null}, {@code y = alpha * conv(x, w)}. */
+    void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha);
+
+    /** {@code dx (+)= alpha * conv^T(dy, w)}, the gradient of the input. */
+    void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate);
+
+    /** {@code dw (+)= alpha * d(conv)/dw}, the gradient of the weight, summed over the batch. */
+    void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate);
+
+    // ---------------------------------------------------------------- batch norm (per channel over N, H, W)
+
+    /**
+     * Training mode: normalises with the batch statistics, saves mean and 1/sqrt(var+eps) for the backward pass,
+     * updates the running statistics (unbiased variance, as PyTorch), and writes
+     * {@code y = residual + act(gamma * xhat + beta)} where act is ReLU when {@code relu}, else identity, and
+     * {@code residual} may be null.
+     */
+    void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                        float momentum, float eps, Tensor saveMean, Tensor saveInvStd,
+                        boolean relu, Tensor residual, Tensor y);
+
+    /** Evaluation mode: normalises with the running statistics; same output formula as training mode. */
+    void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps,
+                       boolean relu, Tensor residual, Tensor y);
+
+    /**
+     * Backward of {@link #batchNormTrain} (the residual's gradient is {@code dy} itself and is left to the caller):
+     * {@code dx (+)= ...}, {@code dgamma (+)= ...}, {@code dbeta (+)= ...}.
+     */
+    void batchNormBackward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd, boolean relu,
+                           Tensor dy, Tensor dx, boolean accumulateDx,
+                           Tensor dgamma, Tensor dbeta, boolean accumulateParams);
+
+    // ---------------------------------------------------------------- elementwise
+
+    /** {@code out = a*x + b*y} ({@code y} may be null when b is 0); {@code relu} clamps the result at 0. */
+    void axpby(float a, Tensor x, float b, Tensor y, boolean relu, Tensor out);
+
+    /** {@code dx (+)= dy * (y > 0)}: the backward of a ReLU whose output was {@code y}. */
+    void reluBackward(Tensor y, Tensor dy, Tensor dx, boolean accumulate);
+
+    /** {@code dst (+)= alpha * src}, same shape. */
+    void scaleInto(Tensor src, float alpha, Tensor dst, boolean accumulate);
+
+    // ---------------------------------------------------------------- pooling, bias, shortcut
+
+    /** {@code y[n,c] = mean over (h,w) of x[n,c,h,w]}; y is {@code [N, C, 1, 1]}. */
+    void globalAvgPool(Tensor x, Tensor y);
+
+    void globalAvgPoolBackward(Tensor dy, Tensor dx, boolean accumulate);
+
+    /** {@code y[n,c,h,w] += b[c]}. */
+    void addBias(Tensor y, Tensor bias);
+
+    /** {@code db (+)= sum over n,h,w of dy[n,c,h,w]}. */
+    void biasBackward(Tensor dy, Tensor db, boolean accumulate);
+
+    /**
+     * ResNet option-A shortcut: {@code y = x[:, :, ::s, ::s]} zero-padded in the channel dimension by
+     * {@code (C_out - C_in)/2} on each side.
+     */
+    void shortcutA(Tensor x, int stride, Tensor y);
+
+    void shortcutABackward(Tensor dy, int stride, Tensor dx, boolean accumulate);
+
+    // ---------------------------------------------------------------- optimizer and reductions
+
+    /**
+     * One SGD step for one parameter, PyTorch semantics: {@code g = grad + wd*p; v = momentum*v + g;
+     * p -= lr * (nesterov ? g + momentum*v : v)}. {@code grad == null} means a zero gradient.
+     */
+    void sgdStep(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
+                 boolean nesterov);
+
+    /** Sum of squares of all (real, unpadded) elements, for norms and finiteness checks. */
+    double sumOfSquares(Tensor t);
+
+    /** Waits until all queued work is done (a no-op on the CPU). */
+    default void sync() { }
+
+    @Override
+    default void close() { }
+}

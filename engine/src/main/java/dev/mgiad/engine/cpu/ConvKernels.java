@@ -1,0 +1,486 @@
+package dev.mgiad.engine.cpu;
+
+import dev.mgiad.engine.backend.ConvParams;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Direct convolution in the batch-blocked layout {@code [N/L][C][H][W][L]}, L = SIMD width.
+ *
+ * <p>Every regime has the same inner operation: broadcast one weight and FMA it into L images at once. What
+ * differs between regimes is how many weights share a loaded input vector, so kernels are specialised by the
+ * register block, not by group size:
+ * <ul>
+ *   <li>3x3 stride 1 with 4 output channels per group or more: a 4 (channels) x 4 (pixels) block of accumulators;
+ *       per input row, 6 loaded vectors feed 48 FMAs. Dense, grouped g_s >= 4, and the transposed input gradient.</li>
+ *   <li>3x3 stride 1 with fewer output channels per group (depthwise): 1 x 4 block, memory-bound anyway.</li>
+ *   <li>1x1 stride 1: a 4 x 4 block over flattened pixels (no borders).</li>
+ *   <li>anything else (stride 2, odd tails): a one-pixel kernel with bounds checks per tap, correct for every shape.</li>
+ * </ul>
+ *
+ * <p>The stride-1 input gradient is itself a convolution of {@code dy} with the transposed, flipped weight, so the
+ * same loops serve it through a weight accessor {@code w[base + o*sO + i*sI + tap*sT]}.
+ */
+final class ConvKernels {
+    private ConvKernels() { }
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    private static final long P = (long) L * Float.BYTES; // bytes of one batch-blocked position
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    /** One direct-convolution problem: Out = base + alpha * conv(In, W) with a generalised weight accessor. */
+    static final class Job {
+        MemorySegment in, out, w, base;
+        int ci, hi, wi;      // In: channels, height, width
+        int co, ho, wo;      // Out
+        int groups, inG, outG, k, stride, pad, nBlocks;
+        long wGroupStride;   // floats between the weights of consecutive groups
+        long wOff;           // offset of (o=0, i=0, tap=0) inside a group
+        long sO, sI, sT;     // weight strides for output channel, input channel, tap
+        float alpha;
+    }
+
+    static Job forwardJob(ConvParams p, MemorySegment x, MemorySegment w, MemorySegment y, MemorySegment base,
+                          float alpha, int nBlocks) {
+        Job j = new Job();
+        j.in = x; j.out = y; j.w = w; j.base = base; j.alpha = alpha;
+        j.ci = p.cin(); j.hi = p.h(); j.wi = p.w();
+        j.co = p.cout(); j.ho = p.oh(); j.wo = p.ow();
+        j.groups = p.groups(); j.inG = p.cinPerGroup(); j.outG = p.coutPerGroup();
+        j.k = p.k(); j.stride = p.stride(); j.pad = p.pad(); j.nBlocks = nBlocks;
+        int kk = p.k() * p.k();
+        j.wGroupStride = (long) j.outG * j.inG * kk;
+        j.wOff = 0; j.sO = (long) j.inG * kk; j.sI = kk; j.sT = 1;
+        return j;
+    }
+
+    /** The stride-1 'same' input gradient as a forward convolution of dy with the transposed, flipped weight. */
+    static Job backwardDataJob(ConvParams p, MemorySegment dy, MemorySegment w, MemorySegment dx, MemorySegment base,
+                               float alpha, int nBlocks) {
+        Job j = new Job();
+        j.in = dy; j.out = dx; j.w = w; j.base = base; j.alpha = alpha;
+        j.ci = p.cout(); j.hi = p.oh(); j.wi = p.ow();
+        j.co = p.cin(); j.ho = p.h(); j.wo = p.w();
+        j.groups = p.groups(); j.inG = p.coutPerGroup(); j.outG = p.cinPerGroup();
+        j.k = p.k(); j.stride = 1; j.pad = p.pad(); j.nBlocks = nBlocks;
+        int kk = p.k() * p.k();
+        j.wGroupStride = (long) p.coutPerGroup() * p.cinPerGroup() * kk;
+        j.wOff = kk - 1; j.sO = kk; j.sI = (long) p.cinPerGroup() * kk; j.sT = -1;
+        return j;
+    }
+
+    static boolean isSameStride1(ConvParams p) { return p.stride() == 1 && 2 * p.pad() == p.k() - 1; }
+
+    // =====================================================================================  forward driver
+
+    static void run(Job j, Parallel par) {
+        int rows = j.ho;
+        int perImageItems = j.groups;
+        int bands = Math.max(1, Math.min(rows, (4 * par.threads() + j.nBlocks * perImageItems - 1) / (j.nBlocks * perImageItems)));
+        int items = j.nBlocks * j.groups * bands;
+        boolean k3 = j.k == 3 && j.stride == 1 && j.pad == 1;
+        boolean k1 = j.k == 1 && j.stride == 1 && j.pad == 0;
+        par.forRange(items, (from, to, t) -> {
+            for (int it = from; it < to; it++) {
+                int band = it % bands;
+                int g = (it / bands) % j.groups;
+                int nb = it / (bands * j.groups);
+                int y0 = (int) ((long) rows * band / bands), y1 = (int) ((long) rows * (band + 1) / bands);
+                if (k1) {
+                    runK1(j, nb, g, y0 * j.wo, y1 * j.wo);
+                } else {
+                    for (int y = y0; y < y1; y++) {
+                        if (k3) runK3Row(j, nb, g, y);
+                        else for (int o = 0; o < j.outG; o++) for (int x = 0; x < j.wo; x++) generic(j, nb, g, o, y, x);
+                    }
+                }
+            }
+        });
+    }
+
+    private static long planeBytes(int h, int w) { return (long) h * w * P; }
+
+    private static void store(Job j, long outOff, FloatVector acc) {
+        FloatVector v;
+        if (j.base == null) v = acc.mul(j.alpha);
+        else v = acc.fma(FloatVector.broadcast(S, j.alpha), FloatVector.fromMemorySegment(S, j.base, outOff, NO));
+        v.intoMemorySegment(j.out, outOff, NO);
+    }
+
+    private static FloatVector bc(MemorySegment w, long idx) { return FloatVector.broadcast(S, w.getAtIndex(F, idx)); }
+
+    private static FloatVector ld(MemorySegment m, long off) { return FloatVector.fromMemorySegment(S, m, off, NO); }
+
+    // ------------------------------------------------------------------------------------ 3x3, stride 1, pad 1
+
+    private static void runK3Row(Job j, int nb, int g, int y) {
+        int o = 0;
+        for (; o + 4 <= j.outG; o += 4) {
+            int x = 0;
+            for (; x + 4 <= j.wo; x += 4) k3o4x4(j, nb, g, o, y, x);
+            for (; x < j.wo; x++) for (int t = 0; t < 4; t++) generic(j, nb, g, o + t, y, x);
+        }
+        for (; o < j.outG; o++) {
+            int x = 0;
+            for (; x + 4 <= j.wo; x += 4) k3o1x4(j, nb, g, o, y, x);
+            for (; x < j.wo; x++) generic(j, nb, g, o, y, x);
+        }
+    }
+
+    private static void k3o4x4(Job j, int nb, int g, int o0, int y, int x) {
+        final MemorySegment in = j.in, w = j.w;
+        final int wi = j.wi, hi = j.hi;
+        final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + x * P;
+        final long sO = j.sO, sT = j.sT;
+        final long wBase = g * j.wGroupStride + j.wOff + o0 * sO;
+        final int ky0 = Math.max(0, 1 - y), ky1 = Math.min(3, hi + 1 - y);
+        final boolean left = x > 0, right = x + 4 < wi;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        for (int i = 0; i < j.inG; i++) {
+            long chan = inBase + i * plane;
+            long wi0 = wBase + i * j.sI;
+            for (int ky = ky0; ky < ky1; ky++) {
+                long r = chan + (y + ky - 1) * rowB;
+                FloatVector v0 = left ? ld(in, r - P) : z;
+                FloatVector v1 = ld(in, r), v2 = ld(in, r + P), v3 = ld(in, r + 2 * P), v4 = ld(in, r + 3 * P);
+                FloatVector v5 = right ? ld(in, r + 4 * P) : z;
+                long t = wi0 + 3L * ky * sT;
+                FloatVector w0 = bc(w, t), w1 = bc(w, t + sO), w2 = bc(w, t + 2 * sO), w3 = bc(w, t + 3 * sO);
+                a00 = v0.fma(w0, a00); a01 = v1.fma(w0, a01); a02 = v2.fma(w0, a02); a03 = v3.fma(w0, a03);
+                a10 = v0.fma(w1, a10); a11 = v1.fma(w1, a11); a12 = v2.fma(w1, a12); a13 = v3.fma(w1, a13);
+                a20 = v0.fma(w2, a20); a21 = v1.fma(w2, a21); a22 = v2.fma(w2, a22); a23 = v3.fma(w2, a23);
+                a30 = v0.fma(w3, a30); a31 = v1.fma(w3, a31); a32 = v2.fma(w3, a32); a33 = v3.fma(w3, a33);
+                t += sT;
+                w0 = bc(w, t); w1 = bc(w, t + sO); w2 = bc(w, t + 2 * sO); w3 = bc(w, t + 3 * sO);
+                a00 = v1.fma(w0, a00); a01 = v2.fma(w0, a01); a02 = v3.fma(w0, a02); a03 = v4.fma(w0, a03);
+                a10 = v1.fma(w1, a10); a11 = v2.fma(w1, a11); a12 = v3.fma(w1, a12); a13 = v4.fma(w1, a13);
+                a20 = v1.fma(w2, a20); a21 = v2.fma(w2, a21); a22 = v3.fma(w2, a22); a23 = v4.fma(w2, a23);
+                a30 = v1.fma(w3, a30); a31 = v2.fma(w3, a31); a32 = v3.fma(w3, a32); a33 = v4.fma(w3, a33);
+                t += sT;
+                w0 = bc(w, t); w1 = bc(w, t + sO); w2 = bc(w, t + 2 * sO); w3 = bc(w, t + 3 * sO);
+                a00 = v2.fma(w0, a00); a01 = v3.fma(w0, a01); a02 = v4.fma(w0, a02); a03 = v5.fma(w0, a03);
+                a10 = v2.fma(w1, a10); a11 = v3.fma(w1, a11); a12 = v4.fma(w1, a12); a13 = v5.fma(w1, a13);
+                a20 = v2.fma(w2, a20); a21 = v3.fma(w2, a21); a22 = v4.fma(w2, a22); a23 = v5.fma(w2, a23);
+                a30 = v2.fma(w3, a30); a31 = v3.fma(w3, a31); a32 = v4.fma(w3, a32); a33 = v5.fma(w3, a33);
+            }
+        }
+        long oplane = planeBytes(j.ho, j.wo);
+        long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + ((long) y * j.wo + x) * P;
+        store(j, o, a00); store(j, o + P, a01); store(j, o + 2 * P, a02); store(j, o + 3 * P, a03);
+        o += oplane;
+        store(j, o, a10); store(j, o + P, a11); store(j, o + 2 * P, a12); store(j, o + 3 * P, a13);
+        o += oplane;
+        store(j, o, a20); store(j, o + P, a21); store(j, o + 2 * P, a22); store(j, o + 3 * P, a23);
+        o += oplane;
+        store(j, o, a30); store(j, o + P, a31); store(j, o + 2 * P, a32); store(j, o + 3 * P, a33);
+    }
+
+    private static void k3o1x4(Job j, int nb, int g, int o0, int y, int x) {
+        final MemorySegment in = j.in, w = j.w;
+        final int wi = j.wi, hi = j.hi;
+        final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + x * P;
+        final long sT = j.sT;
+        final long wBase = g * j.wGroupStride + j.wOff + o0 * j.sO;
+        final int ky0 = Math.max(0, 1 - y), ky1 = Math.min(3, hi + 1 - y);
+        final boolean left = x > 0, right = x + 4 < wi;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        for (int i = 0; i < j.inG; i++) {
+            long chan = inBase + i * plane;
+            long wi0 = wBase + i * j.sI;
+            for (int ky = ky0; ky < ky1; ky++) {
+                long r = chan + (y + ky - 1) * rowB;
+                FloatVector v0 = left ? ld(in, r - P) : z;
+                FloatVector v1 = ld(in, r), v2 = ld(in, r + P), v3 = ld(in, r + 2 * P), v4 = ld(in, r + 3 * P);
+                FloatVector v5 = right ? ld(in, r + 4 * P) : z;
+                long t = wi0 + 3L * ky * sT;
+                FloatVector w0 = bc(w, t), w1 = bc(w, t + sT), w2 = bc(w, t + 2 * sT);
+                a0 = v0.fma(w0, a0); a1 = v1.fma(w0, a1); a2 = v2.fma(w0, a2); a3 = v3.fma(w0, a3);
+                a0 = v1.fma(w1, a0); a1 = v2.fma(w1, a1); a2 = v3.fma(w1, a2); a3 = v4.fma(w1, a3);
+                a0 = v2.fma(w2, a0); a1 = v3.fma(w2, a1); a2 = v4.fma(w2, a2); a3 = v5.fma(w2, a3);
+            }
+        }
+        long o = ((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P;
+        store(j, o, a0); store(j, o + P, a1); store(j, o + 2 * P, a2); store(j, o + 3 * P, a3);
+    }
+
+    // ------------------------------------------------------------------------------------ 1x1, stride 1
+
+    private static void runK1(Job j, int nb, int g, int p0, int p1) {
+        int o = 0;
+        for (; o + 4 <= j.outG; o += 4) {
+            int p = p0;
+            for (; p + 4 <= p1; p += 4) k1o4x4(j, nb, g, o, p);
+            for (; p < p1; p++) for (int t = 0; t < 4; t++) k1o1(j, nb, g, o + t, p);
+        }
+        for (; o < j.outG; o++) for (int p = p0; p < p1; p++) k1o1(j, nb, g, o, p);
+    }
+
+    private static void k1o4x4(Job j, int nb, int g, int o0, int p) {
+        final MemorySegment in = j.in, w = j.w;
+        final long plane = planeBytes(j.hi, j.wi);
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + p * P;
+        final long sO = j.sO;
+        final long wBase = g * j.wGroupStride + j.wOff + o0 * sO;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        for (int i = 0; i < j.inG; i++) {
+            long r = inBase + i * plane;
+            FloatVector v0 = ld(in, r), v1 = ld(in, r + P), v2 = ld(in, r + 2 * P), v3 = ld(in, r + 3 * P);
+            long t = wBase + i * j.sI;
+            FloatVector w0 = bc(w, t), w1 = bc(w, t + sO), w2 = bc(w, t + 2 * sO), w3 = bc(w, t + 3 * sO);
+            a00 = v0.fma(w0, a00); a01 = v1.fma(w0, a01); a02 = v2.fma(w0, a02); a03 = v3.fma(w0, a03);
+            a10 = v0.fma(w1, a10); a11 = v1.fma(w1, a11); a12 = v2.fma(w1, a12); a13 = v3.fma(w1, a13);
+            a20 = v0.fma(w2, a20); a21 = v1.fma(w2, a21); a22 = v2.fma(w2, a22); a23 = v3.fma(w2, a23);
+            a30 = v0.fma(w3, a30); a31 = v1.fma(w3, a31); a32 = v2.fma(w3, a32); a33 = v3.fma(w3, a33);
+        }
+        long oplane = planeBytes(j.ho, j.wo);
+        long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + p * P;
+        store(j, o, a00); store(j, o + P, a01); store(j, o + 2 * P, a02); store(j, o + 3 * P, a03);
+        o += oplane;
+        store(j, o, a10); store(j, o + P, a11); store(j, o + 2 * P, a12); store(j, o + 3 * P, a13);
+        o += oplane;
+        store(j, o, a20); store(j, o + P, a21); store(j, o + 2 * P, a22); store(j, o + 3 * P, a23);
+        o += oplane;
+        store(j, o, a30); store(j, o + P, a31); store(j, o + 2 * P, a32); store(j, o + 3 * P, a33);
+    }
+
+    private static void k1o1(Job j, int nb, int g, int o0, int p) {
+        final long plane = planeBytes(j.hi, j.wi);
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + p * P;
+        final long wBase = g * j.wGroupStride + j.wOff + o0 * j.sO;
+        FloatVector a = FloatVector.zero(S);
+        for (int i = 0; i < j.inG; i++) a = ld(j.in, inBase + i * plane).fma(bc(j.w, wBase + i * j.sI), a);
+        store(j, ((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + p * P, a);
+    }
+
+    // ------------------------------------------------------------------------------------ any shape, one pixel
+
+    /** One output pixel of one channel, any kernel, stride and padding: the fallback and the tail kernel. */
+    static void generic(Job j, int nb, int g, int o, int y, int x) {
+        final long plane = planeBytes(j.hi, j.wi);
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane;
+        final long wBase = g * j.wGroupStride + j.wOff + o * j.sO;
+        final int k = j.k;
+        FloatVector a = FloatVector.zero(S);
+        for (int ky = 0; ky < k; ky++) {
+            int iy = y * j.stride + ky - j.pad;
+            if (iy < 0 || iy >= j.hi) continue;
+            for (int kx = 0; kx < k; kx++) {
+                int ix = x * j.stride + kx - j.pad;
+                if (ix < 0 || ix >= j.wi) continue;
+                long pos = inBase + ((long) iy * j.wi + ix) * P;
+                long t = wBase + (ky * k + kx) * j.sT;
+                for (int i = 0; i < j.inG; i++) a = ld(j.in, pos + i * plane).fma(bc(j.w, t + i * j.sI), a);
+            }
+        }
+        store(j, ((long) nb * j.co + (long) g * j.outG + o) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P, a);
+    }
+
+    // =====================================================================================  input gradient, any stride
+
+    /**
+     * {@code dx = base + alpha * conv^T(dy)} for strides other than 1 (a gather over the output pixels that read
+     * each input pixel, so no two threads write the same element).
+     */
+    static void backwardDataStrided(ConvParams p, MemorySegment dy, MemorySegment w, MemorySegment dx,
+                                    MemorySegment base, float alpha, int nBlocks, Parallel par) {
+        final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), k = p.k(), s = p.stride(), pad = p.pad();
+        final int ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
+        final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
+        final int kk = k * k;
+        int items = nBlocks * p.cin();
+        par.forRange(items, (from, to, t) -> {
+            for (int it = from; it < to; it++) {
+                int nb = it / p.cin(), c = it % p.cin();
+                int g = c / inG, i = c % inG;
+                long dyBase = ((long) nb * p.cout() + (long) g * outG) * dyPlane;
+                long wBase = (long) g * outG * inG * kk + (long) i * kk;
+                long dxChan = ((long) nb * p.cin() + c) * dxPlane;
+                for (int iy = 0; iy < h; iy++) {
+                    for (int ix = 0; ix < wd; ix++) {
+                        FloatVector a = FloatVector.zero(S);
+                        for (int ky = 0; ky < k; ky++) {
+                            int ty = iy + pad - ky;
+                            if (ty < 0 || ty % s != 0 || ty / s >= ho) continue;
+                            int oy = ty / s;
+                            for (int kx = 0; kx < k; kx++) {
+                                int tx = ix + pad - kx;
+                                if (tx < 0 || tx % s != 0 || tx / s >= wo) continue;
+                                int ox = tx / s;
+                                long pos = dyBase + ((long) oy * wo + ox) * P;
+                                long wt = wBase + ky * k + kx;
+                                for (int o = 0; o < outG; o++) {
+                                    a = ld(dy, pos + o * dyPlane).fma(bc(w, wt + (long) o * inG * kk), a);
+                                }
+                            }
+                        }
+                        long off = dxChan + ((long) iy * wd + ix) * P;
+                        FloatVector v = base == null ? a.mul(alpha) : a.fma(FloatVector.broadcast(S, alpha), ld(base, off));
+                        v.intoMemorySegment(dx, off, NO);
+                    }
+                }
+            }
+        });
+    }
+
+    // =====================================================================================  weight gradient
+
+    /**
+     * {@code dw = (accumulate ? dw : 0) + alpha * sum over images and pixels of dy * x}. Threads own disjoint
+     * output-channel tiles, so there is no reduction between threads; per tile the sums run over batch blocks in
+     * the outer loop (the tile of dy stays in L2 while all input channels stream past) and are kept in double.
+     */
+    static void backwardWeights(ConvParams p, MemorySegment x, MemorySegment dy, MemorySegment dw, float alpha,
+                                boolean accumulate, int nBlocks, Parallel par) {
+        final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), kk = p.k() * p.k();
+        final boolean k3 = p.k() == 3 && p.stride() == 1 && p.pad() == 1;
+        final int tile = k3 && outG % 4 == 0 ? 4 : 1;
+        final int tilesPerGroup = outG / tile;
+        int items = p.groups() * tilesPerGroup;
+        par.forRange(items, (from, to, t) -> {
+            double[] part = new double[tile * inG * kk];
+            for (int it = from; it < to; it++) {
+                int g = it / tilesPerGroup, o0 = (it % tilesPerGroup) * tile;
+                java.util.Arrays.fill(part, 0);
+                for (int nb = 0; nb < nBlocks; nb++) {
+                    for (int i = 0; i < inG; i++) {
+                        if (k3 && tile == 4) dwK3o4(p, x, dy, nb, g, o0, i, part);
+                        else if (k3) dwK3o1(p, x, dy, nb, g, o0, i, part);
+                        else dwGeneric(p, x, dy, nb, g, o0, i, part);
+                    }
+                }
+                for (int ot = 0; ot < tile; ot++) {
+                    for (int i = 0; i < inG; i++) {
+                        for (int tap = 0; tap < kk; tap++) {
+                            long idx = (((long) g * outG + o0 + ot) * inG + i) * kk + tap;
+                            float v = (float) (alpha * part[(ot * inG + i) * kk + tap]);
+                            dw.setAtIndex(F, idx, accumulate ? dw.getAtIndex(F, idx) + v : v);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Tile of 4 output channels x 3 taps of one kernel row, sliding a 3-vector window along each input row. */
+    private static void dwK3o4(ConvParams p, MemorySegment x, MemorySegment dy, int nb, int g, int o0, int i,
+                               double[] part) {
+        final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
+        final long plane = planeBytes(h, wd), rowB = (long) wd * P;
+        final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
+        final long dyT = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane;
+        FloatVector z = FloatVector.zero(S);
+        for (int ky = 0; ky < 3; ky++) {
+            FloatVector a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
+            FloatVector a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
+            int y0 = Math.max(0, 1 - ky), y1 = Math.min(h, h + 1 - ky);
+            for (int y = y0; y < y1; y++) {
+                long xr = xChan + (y + ky - 1) * rowB;
+                long dr = dyT + y * rowB;
+                FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
+                for (int xx = 0; xx < wd; xx++) {
+                    long d = dr + xx * P;
+                    FloatVector d0 = ld(dy, d), d1 = ld(dy, d + plane), d2 = ld(dy, d + 2 * plane), d3 = ld(dy, d + 3 * plane);
+                    a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
+                    a10 = d1.fma(l, a10); a11 = d1.fma(c, a11); a12 = d1.fma(r, a12);
+                    a20 = d2.fma(l, a20); a21 = d2.fma(c, a21); a22 = d2.fma(r, a22);
+                    a30 = d3.fma(l, a30); a31 = d3.fma(c, a31); a32 = d3.fma(r, a32);
+                    l = c; c = r;
+                    r = xx + 2 < wd ? ld(x, xr + (xx + 2) * P) : z;
+                }
+            }
+            int base = i * 9 + ky * 3, st = inG * 9;
+            part[base] += a00.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[base + 1] += a01.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[base + 2] += a02.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[st + base] += a10.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[st + base + 1] += a11.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[st + base + 2] += a12.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[2 * st + base] += a20.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[2 * st + base + 1] += a21.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[2 * st + base + 2] += a22.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[3 * st + base] += a30.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[3 * st + base + 1] += a31.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[3 * st + base + 2] += a32.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        }
+    }
+
+    /** One output channel x 9 taps, three sliding windows (one per kernel row). */
+    private static void dwK3o1(ConvParams p, MemorySegment x, MemorySegment dy, int nb, int g, int o0, int i,
+                               double[] part) {
+        final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
+        final long plane = planeBytes(h, wd), rowB = (long) wd * P;
+        final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
+        final long dyC = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
+        for (int y = 0; y < h; y++) {
+            boolean up = y > 0, down = y + 1 < h;
+            long xm = xChan + (y - 1) * rowB, x0 = xChan + y * rowB, xp = xChan + (y + 1) * rowB;
+            FloatVector ul = z, uc = up ? ld(x, xm) : z, ur = up && wd > 1 ? ld(x, xm + P) : z;
+            FloatVector ml = z, mc = ld(x, x0), mr = wd > 1 ? ld(x, x0 + P) : z;
+            FloatVector dl = z, dc = down ? ld(x, xp) : z, dr = down && wd > 1 ? ld(x, xp + P) : z;
+            long drow = dyC + y * rowB;
+            for (int xx = 0; xx < wd; xx++) {
+                FloatVector d = ld(dy, drow + xx * P);
+                a0 = d.fma(ul, a0); a1 = d.fma(uc, a1); a2 = d.fma(ur, a2);
+                a3 = d.fma(ml, a3); a4 = d.fma(mc, a4); a5 = d.fma(mr, a5);
+                a6 = d.fma(dl, a6); a7 = d.fma(dc, a7); a8 = d.fma(dr, a8);
+                boolean more = xx + 2 < wd;
+                long nx = (xx + 2) * P;
+                ul = uc; uc = ur; ur = up && more ? ld(x, xm + nx) : z;
+                ml = mc; mc = mr; mr = more ? ld(x, x0 + nx) : z;
+                dl = dc; dc = dr; dr = down && more ? ld(x, xp + nx) : z;
+            }
+        }
+        int b = i * 9;
+        var ADD = jdk.incubator.vector.VectorOperators.ADD;
+        part[b] += a0.reduceLanes(ADD); part[b + 1] += a1.reduceLanes(ADD); part[b + 2] += a2.reduceLanes(ADD);
+        part[b + 3] += a3.reduceLanes(ADD); part[b + 4] += a4.reduceLanes(ADD); part[b + 5] += a5.reduceLanes(ADD);
+        part[b + 6] += a6.reduceLanes(ADD); part[b + 7] += a7.reduceLanes(ADD); part[b + 8] += a8.reduceLanes(ADD);
+    }
+
+    /** Any kernel, stride and padding: one tap at a time, two accumulators. */
+    private static void dwGeneric(ConvParams p, MemorySegment x, MemorySegment dy, int nb, int g, int o0, int i,
+                                  double[] part) {
+        final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), k = p.k(), s = p.stride(), pad = p.pad();
+        final int inG = p.cinPerGroup();
+        final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo);
+        final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * xPlane;
+        final long dyC = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
+        var ADD = jdk.incubator.vector.VectorOperators.ADD;
+        for (int ky = 0; ky < k; ky++) {
+            for (int kx = 0; kx < k; kx++) {
+                FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
+                for (int y = 0; y < ho; y++) {
+                    int iy = y * s + ky - pad;
+                    if (iy < 0 || iy >= h) continue;
+                    int x0 = 0;
+                    while (x0 < wo && x0 * s + kx - pad < 0) x0++;
+                    int x1 = wo;
+                    while (x1 > x0 && (x1 - 1) * s + kx - pad >= wd) x1--;
+                    long xr = xChan + (long) iy * wd * P, dr = dyC + (long) y * wo * P;
+                    int xx = x0;
+                    for (; xx + 1 < x1; xx += 2) {
+                        a = ld(dy, dr + xx * P).fma(ld(x, xr + (long) (xx * s + kx - pad) * P), a);
+                        b = ld(dy, dr + (xx + 1) * P).fma(ld(x, xr + (long) ((xx + 1) * s + kx - pad) * P), b);
+                    }
+                    if (xx < x1) a = ld(dy, dr + xx * P).fma(ld(x, xr + (long) (xx * s + kx - pad) * P), a);
+                }
+                part[i * k * k + ky * k + kx] += a.add(b).reduceLanes(ADD);
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package dev.mgiad.engine.conformance;
+
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.ref.Reference;
+import dev.mgiad.engine.tensor.Layout;
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static dev.mgiad.engine.conformance.Numerics.assertClose;
+import static dev.mgiad.engine.conformance.Numerics.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The one conformance suite of the operator set: every backend extends it and is compared, forward and backward,
+ * with the plain reference kernels of {@link Reference} over awkward shapes (batch 1 and 3, sizes 1..7, odd widths
+ * with stride 2, channel counts that are not multiples of the vector width, every group regime).
+ */
+public abstract class BackendConformance {
+
+    protected abstract Backend backend();
+
+    /** Extra tolerance factor for backends with looser arithmetic (e.g. OpenCL fast math); 1 on the CPU. */
+    protected double slack() { return 1; }
+
+    public static List<ConvParams> convProblems() {
+        List<ConvParams> l = new ArrayList<>();
+        int[][] shapes = {{1, 1}, {3, 3}, {5, 5}, {7, 7}, {4, 4}, {8, 8}, {5, 9}};
+        for (int[] hw : shapes) {
+            for (int n : new int[]{1, 3, 17}) {
+                // dense, grouped g_s=2/4, depthwise, depthwise with multiplier, 1x1 grouped transfers
+                l.add(ConvParams.of(n, 5, hw[0], hw[1], 7, 3, 1, 1));
+                l.add(ConvParams.of(n, 8, hw[0], hw[1], 8, 3, 1, 2));
+                l.add(ConvParams.of(n, 12, hw[0], hw[1], 12, 3, 1, 3));
+                l.add(ConvParams.of(n, 6, hw[0], hw[1], 6, 3, 1, 6));
+                l.add(ConvParams.of(n, 3, hw[0], hw[1], 6, 3, 2, 3));
+                l.add(ConvParams.of(n, 8, hw[0], hw[1], 4, 1, 1, 4));
+                l.add(ConvParams.of(n, 4, hw[0], hw[1], 8, 1, 1, 4));
+                l.add(ConvParams.of(n, 6, hw[0], hw[1], 10, 1, 2, 1));
+            }
+        }
+        l.add(ConvParams.of(2, 20, 6, 6, 20, 3, 1, 1));   // dense, several 4x4 tiles
+        l.add(ConvParams.of(2, 16, 9, 11, 16, 3, 2, 1));  // dense stride 2, odd sizes
+        l.add(ConvParams.of(2, 16, 8, 8, 32, 1, 1, 1));   // dense 1x1
+        l.add(ConvParams.of(2, 32, 8, 8, 32, 3, 1, 4));   // grouped g_s = 8
+        l.add(ConvParams.of(2, 3, 8, 8, 16, 3, 1, 1));    // a stem: 3 input channels
+        return l;
+    }
+
+    private Tensor act(Backend b, float[] data, int n, int c, int h, int w) {
+        Tensor t = b.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED);
+        b.upload(data, t);
+        return t;
+    }
+
+    private Tensor plain(Backend b, float[] data, int... dims) {
+        Tensor t = b.allocate(Shape.of(dims), Layout.PLAIN);
+        b.upload(data, t);
+        return t;
+    }
+
+    private double convTol(ConvParams p) { return 1e-5 * (p.cinPerGroup() * p.taps() + p.coutPerGroup() * p.taps()) * slack(); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convProblems")
+    void convForwardMatchesReference(ConvParams p) {
+        Backend b = backend();
+        Random r = new Random(p.hashCode());
+        float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), w = random(r, (int) p.weightElements());
+        float[] base = random(r, p.n() * p.cout() * p.oh() * p.ow());
+        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tw = plain(b, w, p.cout(), p.cinPerGroup(), p.k(), p.k());
+        Tensor ty = b.allocate(Shape.of(p.n(), p.cout(), p.oh(), p.ow()), Layout.BATCH_BLOCKED);
+        float[] expect = Reference.convForward(p, x, w);
+        b.convForward(p, tx, tw, ty, null, 1f);
+        assertClose("forward " + p.descriptor(), expect, b.download(ty), 1e-4, convTol(p));
+        // fused epilogue y = base - conv, as the residual f - A(u) uses it
+        Tensor tb = act(b, base, p.n(), p.cout(), p.oh(), p.ow());
+        b.convForward(p, tx, tw, ty, tb, -1f);
+        float[] fused = new float[expect.length];
+        for (int i = 0; i < fused.length; i++) fused[i] = base[i] - expect[i];
+        assertClose("forward base - conv " + p.descriptor(), fused, b.download(ty), 1e-4, convTol(p));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convProblems")
+    void convBackwardDataMatchesReference(ConvParams p) {
+        Backend b = backend();
+        Random r = new Random(p.hashCode() + 1);
+        float[] dy = random(r, p.n() * p.cout() * p.oh() * p.ow()), w = random(r, (int) p.weightElements());
+        float[] old = random(r, p.n() * p.cin() * p.h() * p.w());
+        Tensor tdy = act(b, dy, p.n(), p.cout(), p.oh(), p.ow()), tw = plain(b, w, p.cout(), p.cinPerGroup(), p.k(), p.k());
+        Tensor tdx = act(b, old, p.n(), p.cin(), p.h(), p.w());
+        float[] expect = Reference.convBackwardData(p, dy, w);
+        float[] acc = new float[expect.length];
+        for (int i = 0; i < acc.length; i++) acc[i] = old[i] + 0.5f * expect[i];
+        b.convBackwardData(p, tdy, tw, tdx, 0.5f, true);
+        assertClose("backward data (accumulate) " + p.descriptor(), acc, b.download(tdx), 1e-4, convTol(p));
+        b.convBackwardData(p, tdy, tw, tdx, 1f, false);
+        assertClose("backward data " + p.descriptor(), expect, b.download(tdx), 1e-4, convTol(p));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convProblems")
+    void convBackwardWeightsMatchesReference(ConvParams p) {
+        Backend b = backend();
+        Random r = new Random(p.hashCode() + 2);
+        float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), dy = random(r, p.n() * p.cout() * p.oh() * p.ow());
+        float[] old = random(r, (int) p.weightElements());
+        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tdy = act(b, dy, p.n(), p.cout(), p.oh(), p.ow());
+        Tensor tdw = plain(b, old, p.cout(), p.cinPerGroup(), p.k(), p.k());
+        float[] expect = Reference.convBackwardWeights(p, x, dy);
+        double tol = 1e-5 * p.n() * p.oh() * p.ow() * slack();
+        b.convBackwardWeights(p, tx, tdy, tdw, 1f, false);
+        assertClose("backward weights " + p.descriptor(), expect, b.download(tdw), 1e-4, tol);
+        float[] acc = new float[expect.length];
+        for (int i = 0; i < acc.length; i++) acc[i] = expect[i] + 2f * expect[i];
+        b.convBackwardWeights(p, tx, tdy, tdw, 2f, true);
+        assertClose("backward weights (accumulate) " + p.descriptor(), acc, b.download(tdw), 1e-4, 3 * tol);
+    }
+
+    public static List<int[]> normShapes() {
+        return List.of(new int[]{1, 3, 1, 1}, new int[]{3, 5, 3, 3}, new int[]{17, 4, 2, 3}, new int[]{16, 2, 4, 4},
+                new int[]{33, 3, 5, 1});
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("normShapes")
+    void batchNormTrainEvalBackwardMatchReference(int[] s) {
+        Backend b = backend();
+        int n = s[0], c = s[1], h = s[2], w = s[3], hw = h * w;
+        Random r = new Random(n * 31 + c);
+        float[] x = random(r, n * c * hw), gamma = random(r, c), beta = random(r, c), dy = random(r, n * c * hw);
+        float[] res = random(r, n * c * hw);
+        for (int i = 0; i < x.length; i++) x[i] = 3 + 2 * x[i]; // an offset mean, to catch one-pass variance
+        float[] rm = random(r, c), rv = new float[c];
+        for (int i = 0; i < c; i++) rv[i] = 0.5f + i;
+        for (boolean relu : new boolean[]{false, true}) {
+            for (boolean withResidual : new boolean[]{false, true}) {
+                Tensor tx = act(b, x, n, c, h, w), ty = act(b, new float[x.length], n, c, h, w);
+                Tensor tg = plain(b, gamma, c), tb = plain(b, beta, c), trm = plain(b, rm, c), trv = plain(b, rv, c);
+                Tensor sm = b.allocate(Shape.of(c), Layout.PLAIN), si = b.allocate(Shape.of(c), Layout.PLAIN);
+                Tensor tres = withResidual ? act(b, res, n, c, h, w) : null;
+                b.batchNormTrain(tx, tg, tb, trm, trv, 0.1f, 1e-5f, sm, si, relu, tres, ty);
+                var ref = Reference.batchNormTrain(x, n, c, hw, gamma, beta, rm, rv, 0.1f, 1e-5f, relu,
+                        withResidual ? res : null);
+                String what = "batch norm " + n + "x" + c + "x" + h + "x" + w + " relu=" + relu + " residual=" + withResidual;
+                assertClose(what + " y", ref.y(), b.download(ty), 1e-4, 1e-4 * slack());
+                assertClose(what + " mean", ref.mean(), b.download(sm), 1e-5, 1e-5 * slack());
+                assertClose(what + " invstd", ref.invStd(), b.download(si), 1e-4, 1e-5 * slack());
+                assertClose(what + " running mean", ref.runningMean(), b.download(trm), 1e-5, 1e-5 * slack());
+                assertClose(what + " running var", ref.runningVar(), b.download(trv), 1e-4, 1e-5 * slack());
+                // eval mode with the updated running statistics
+                b.batchNormEval(tx, tg, tb, trm, trv, 1e-5f, relu, tres, ty);
+                float[] ev = Reference.batchNormEval(x, n, c, hw, gamma, beta, ref.runningMean(), ref.runningVar(),
+                        1e-5f, relu, withResidual ? res : null);
+                assertClose(what + " eval", ev, b.download(ty), 1e-4, 1e-4 * slack());
+                // backward, written then accumulated
+                var g = Reference.batchNormBackward(x, n, c, hw, gamma, beta, 1e-5f, relu, dy);
+                b.batchNormTrain(tx, tg, tb, trm, trv, 0.1f, 1e-5f, sm, si, relu, tres, ty);
+                Tensor tdy = act(b, dy, n, c, h, w), tdx = act(b, new float[x.length], n, c, h, w);
+                Tensor dg = b.allocate(Shape.of(c), Layout.PLAIN), db = b.allocate(Shape.of(c), Layout.PLAIN);
+                b.batchNormBackward(tx, tg, tb, sm, si, relu, tdy, tdx, false, dg, db, false);
+                double tol = 1e-4 * slack() * Math.max(1, n * hw / 16.0);
+                assertClose(what + " dx", g.dx(), b.download(tdx), 1e-3, 1e-4 * slack());
+                assertClose(what + " dgamma", g.dgamma(), b.download(dg), 1e-3, tol);
+                assertClose(what + " dbeta", g.dbeta(), b.download(db), 1e-3, tol);
+                b.batchNormBackward(tx, tg, tb, sm, si, relu, tdy, tdx, true, dg, db, true);
+                assertClose(what + " dx accumulated", times(g.dx(), 2), b.download(tdx), 1e-3, 2e-4 * slack());
+                assertClose(what + " dbeta accumulated", times(g.dbeta(), 2), b.download(db), 1e-3, 2 * tol);
+            }
+        }
+    }
+
+    private static float[] times(float[] a, float s) {
+        float[] r = new float[a.length];
+        for (int i = 0; i < a.length; i++) r[i] = a[i] * s;
+        return r;
+    }
+
+    @Test
+    void elementwiseOpsMatchReference() {
+        Backend b = backend();
+        int n = 19, c = 3, h = 2, w = 3, size = n * c * h * w;
+        Random r = new Random(5);
+        float[] x = random(r, size), y = random(r, size), dy = random(r, size), old = random(r, size);
+        Tensor tx = act(b, x, n, c, h, w), ty = act(b, y, n, c, h, w), out = act(b, new float[size], n, c, h, w);
+        b.axpby(2f, tx, -3f, ty, false, out);
+        float[] e = new float[size];
+        for (int i = 0; i < size; i++) e[i] = 2 * x[i] - 3 * y[i];
+        assertClose("axpby", e, b.download(out), 1e-6, 1e-6);
+        b.axpby(1f, tx, 1f, ty, true, out);
+        for (int i = 0; i < size; i++) e[i] = Math.max(0, x[i] + y[i]);
+        assertClose("axpby relu", e, b.download(out), 1e-6, 1e-6);
+        Tensor tdy = act(b, dy, n, c, h, w), tdx = act(b, old, n, c, h, w);
+        b.reluBackward(out, tdy, tdx, true);
+        for (int i = 0; i < size; i++) e[i] = old[i] + (e[i] > 0 ? dy[i] : 0);
+        assertClose("relu backward (accumulate)", e, b.download(tdx), 1e-6, 1e-6);
+        b.scaleInto(tdy, 0.5f, tdx, false);
+        for (int i = 0; i < size; i++) e[i] = 0.5f * dy[i];
+        assertClose("scale_into", e, b.download(tdx), 1e-6, 1e-6);
+        assertEquals(sumSq(dy), b.sumOfSquares(tdy), 1e-4 * sumSq(dy), "sum of squares");
+    }
+
+    private static double sumSq(float[] a) {
+        double s = 0;
+        for (float v : a) s += (double) v * v;
+        return s;
+    }
+
+    @Test
+    void poolingBiasAndShortcutMatchReference() {
+        Backend b = backend();
+        int n = 18, c = 4, h = 5, w = 3;
+        Random r = new Random(9);
+        float[] x = random(r, n * c * h * w);
+        Tensor tx = act(b, x, n, c, h, w), tp = b.allocate(Shape.of(n, c, 1, 1), Layout.BATCH_BLOCKED);
+        b.globalAvgPool(tx, tp);
+        assertClose("global avg pool", Reference.globalAvgPool(x, n, c, h * w), b.download(tp), 1e-5, 1e-6);
+        float[] dy = random(r, n * c);
+        Tensor tdy = act(b, dy, n, c, 1, 1), tdx = act(b, new float[x.length], n, c, h, w);
+        b.globalAvgPoolBackward(tdy, tdx, false);
+        float[] e = new float[x.length];
+        for (int i = 0; i < x.length; i++) e[i] = dy[i / (h * w)] / (h * w);
+        assertClose("global avg pool backward", e, b.download(tdx), 1e-6, 1e-7);
+        float[] bias = random(r, c);
+        b.addBias(tdx, plain(b, bias, c));
+        for (int i = 0; i < x.length; i++) e[i] += bias[(i / (h * w)) % c];
+        assertClose("add bias", e, b.download(tdx), 1e-6, 1e-6);
+        Tensor db = b.allocate(Shape.of(c), Layout.PLAIN);
+        b.biasBackward(tx, db, false);
+        float[] eb = new float[c];
+        for (int i = 0; i < x.length; i++) eb[(i / (h * w)) % c] += x[i];
+        assertClose("bias backward", eb, b.download(db), 1e-5, 1e-4);
+        // option-A shortcut, stride 2, channels 4 -> 8
+        Tensor ts = b.allocate(Shape.of(n, 8, 3, 2), Layout.BATCH_BLOCKED);
+        b.shortcutA(tx, 2, ts);
+        float[] es = Reference.shortcutA(x, n, c, h, w, 8, 2);
+        assertClose("shortcut A", es, b.download(ts), 0, 0);
+        Tensor tdxs = act(b, new float[x.length], n, c, h, w);
+        b.shortcutABackward(ts, 2, tdxs, false);
+        float[] back = new float[x.length];
+        for (int i = 0; i < n; i++) for (int ch = 0; ch < c; ch++) for (int yy = 0; yy < h; yy += 2) for (int xx = 0; xx < w; xx += 2) {
+            int idx = ((i * c + ch) * h + yy) * w + xx;
+            back[idx] = x[idx];
+        }
+        assertClose("shortcut A backward", back, b.download(tdxs), 0, 0);
+    }
+
+    @Test
+    void sgdStepMatchesPyTorchFormula() {
+        Backend b = backend();
+        Random r = new Random(3);
+        float[] p = random(r, 37), g = random(r, 37), v = random(r, 37);
+        for (boolean nesterov : new boolean[]{false, true}) {
+            Tensor tp = plain(b, p, 37), tg = plain(b, g, 37), tv = plain(b, v, 37);
+            b.sgdStep(tp, tg, tv, 0.1f, 0.9f, 1e-2f, nesterov);
+            float[] ep = new float[37], ev = new float[37];
+            for (int i = 0; i < 37; i++) {
+                float gg = g[i] + 1e-2f * p[i];
+                ev[i] = 0.9f * v[i] + gg;
+                ep[i] = p[i] - 0.1f * (nesterov ? gg + 0.9f * ev[i] : ev[i]);
+            }
+            assertClose("sgd velocity nesterov=" + nesterov, ev, b.download(tv), 1e-6, 1e-6);
+            assertClose("sgd param nesterov=" + nesterov, ep, b.download(tp), 1e-6, 1e-6);
+        }
+    }
+
+    @Test
+    void badShapesFailWithTheOperatorsName() {
+        Backend b = backend();
+        ConvParams p = ConvParams.of(2, 8, 4, 4, 8, 3, 1, 2);
+        Tensor x = b.allocate(Shape.of(2, 8, 4, 4), Layout.BATCH_BLOCKED);
+        Tensor wrongW = b.allocate(Shape.of(8, 8, 3, 3), Layout.PLAIN);
+        Tensor y = b.allocate(Shape.of(2, 8, 4, 4), Layout.BATCH_BLOCKED);
+        var e = assertThrows(IllegalArgumentException.class, () -> b.convForward(p, x, wrongW, y, null, 1f));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("conv2d") && e.getMessage().contains("[8, 4, 3, 3]"),
+                e.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> ConvParams.of(2, 6, 4, 4, 8, 3, 1, 4));
+        org.junit.jupiter.api.Assertions.assertTrue(e2.getMessage().contains("groups=4"), e2.getMessage());
+        Tensor small = b.allocate(Shape.of(2, 4, 4, 4), Layout.BATCH_BLOCKED);
+        assertThrows(IllegalArgumentException.class, () -> b.axpby(1, x, 1, small, false, y));
+    }
+}
