@@ -4,9 +4,6 @@ import dev.mgiad.engine.backend.ConvParams;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Direct convolution in the batch-blocked layout {@code [N/L][C][H][W][L]}, L = SIMD width.
@@ -30,13 +27,11 @@ final class ConvKernels {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    private static final long P = (long) L * Float.BYTES; // bytes of one batch-blocked position
-    private static final ByteOrder NO = ByteOrder.nativeOrder();
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    private static final long P = L; // floats of one batch-blocked position
 
     /** One direct-convolution problem: Out = base + alpha * conv(In, W) with a generalised weight accessor. */
     static final class Job {
-        MemorySegment in, out, w, base;
+        float[] in, out, w, base;
         int ci, hi, wi;      // In: channels, height, width
         int co, ho, wo;      // Out
         int groups, inG, outG, k, stride, pad, nBlocks;
@@ -46,7 +41,7 @@ final class ConvKernels {
         float alpha;
     }
 
-    static Job forwardJob(ConvParams p, MemorySegment x, MemorySegment w, MemorySegment y, MemorySegment base,
+    static Job forwardJob(ConvParams p, float[] x, float[] w, float[] y, float[] base,
                           float alpha, int nBlocks) {
         Job j = new Job();
         j.in = x; j.out = y; j.w = w; j.base = base; j.alpha = alpha;
@@ -61,7 +56,7 @@ final class ConvKernels {
     }
 
     /** The stride-1 'same' input gradient as a forward convolution of dy with the transposed, flipped weight. */
-    static Job backwardDataJob(ConvParams p, MemorySegment dy, MemorySegment w, MemorySegment dx, MemorySegment base,
+    static Job backwardDataJob(ConvParams p, float[] dy, float[] w, float[] dx, float[] base,
                                float alpha, int nBlocks) {
         Job j = new Job();
         j.in = dy; j.out = dx; j.w = w; j.base = base; j.alpha = alpha;
@@ -94,10 +89,12 @@ final class ConvKernels {
                 int y0 = (int) ((long) rows * band / bands), y1 = (int) ((long) rows * (band + 1) / bands);
                 if (k1) {
                     runK1(j, nb, g, y0 * j.wo, y1 * j.wo);
+                    epilogue(j, nb, g, y0 * j.wo, y1 * j.wo);
                 } else {
                     for (int y = y0; y < y1; y++) {
                         if (k3) runK3Row(j, nb, g, y);
                         else for (int o = 0; o < j.outG; o++) for (int x = 0; x < j.wo; x++) generic(j, nb, g, o, y, x);
+                        epilogue(j, nb, g, y * j.wo, (y + 1) * j.wo);
                     }
                 }
             }
@@ -106,16 +103,29 @@ final class ConvKernels {
 
     private static long planeBytes(int h, int w) { return (long) h * w * P; }
 
-    private static void store(Job j, long outOff, FloatVector acc) {
-        FloatVector v;
-        if (j.base == null) v = acc.mul(j.alpha);
-        else v = acc.fma(FloatVector.broadcast(S, j.alpha), FloatVector.fromMemorySegment(S, j.base, outOff, NO));
-        v.intoMemorySegment(j.out, outOff, NO);
+    /**
+     * Kernels store raw sums; the epilogue {@code out = base + alpha * out} runs afterwards over the rows just
+     * written (still in cache). Inside the kernels it would push them over C2's inlining budget.
+     */
+    private static void store(Job j, long outOff, FloatVector acc) { acc.intoArray(j.out, (int) outOff); }
+
+    private static void epilogue(Job j, int nb, int g, int p0, int p1) {
+        if (j.base == null && j.alpha == 1f) return;
+        long plane = planeBytes(j.ho, j.wo);
+        FloatVector alpha = FloatVector.broadcast(S, j.alpha);
+        for (int o = 0; o < j.outG; o++) {
+            long chan = ((long) nb * j.co + (long) g * j.outG + o) * plane;
+            for (long off = chan + p0 * P, end = chan + p1 * P; off < end; off += P) {
+                FloatVector v = ld(j.out, off).mul(alpha);
+                if (j.base != null) v = v.add(ld(j.base, off));
+                v.intoArray(j.out, (int) off);
+            }
+        }
     }
 
-    private static FloatVector bc(MemorySegment w, long idx) { return FloatVector.broadcast(S, w.getAtIndex(F, idx)); }
+    private static FloatVector bc(float[] w, long idx) { return FloatVector.broadcast(S, w[(int) (idx)]); }
 
-    private static FloatVector ld(MemorySegment m, long off) { return FloatVector.fromMemorySegment(S, m, off, NO); }
+    private static FloatVector ld(float[] m, long off) { return FloatVector.fromArray(S, m, (int) (off)); }
 
     // ------------------------------------------------------------------------------------ 3x3, stride 1, pad 1
 
@@ -134,7 +144,7 @@ final class ConvKernels {
     }
 
     private static void k3o4x4(Job j, int nb, int g, int o0, int y, int x) {
-        final MemorySegment in = j.in, w = j.w;
+        final float[] in = j.in, w = j.w;
         final int wi = j.wi, hi = j.hi;
         final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + x * P;
@@ -149,28 +159,20 @@ final class ConvKernels {
             long chan = inBase + i * plane;
             long wi0 = wBase + i * j.sI;
             for (int ky = ky0; ky < ky1; ky++) {
-                long r = chan + (y + ky - 1) * rowB;
-                FloatVector v0 = left ? ld(in, r - P) : z;
-                FloatVector v1 = ld(in, r), v2 = ld(in, r + P), v3 = ld(in, r + 2 * P), v4 = ld(in, r + 3 * P);
-                FloatVector v5 = right ? ld(in, r + 4 * P) : z;
+                long r = chan + (y + ky - 1) * rowB - P;
                 long t = wi0 + 3L * ky * sT;
-                FloatVector w0 = bc(w, t), w1 = bc(w, t + sO), w2 = bc(w, t + 2 * sO), w3 = bc(w, t + 3 * sO);
-                a00 = v0.fma(w0, a00); a01 = v1.fma(w0, a01); a02 = v2.fma(w0, a02); a03 = v3.fma(w0, a03);
-                a10 = v0.fma(w1, a10); a11 = v1.fma(w1, a11); a12 = v2.fma(w1, a12); a13 = v3.fma(w1, a13);
-                a20 = v0.fma(w2, a20); a21 = v1.fma(w2, a21); a22 = v2.fma(w2, a22); a23 = v3.fma(w2, a23);
-                a30 = v0.fma(w3, a30); a31 = v1.fma(w3, a31); a32 = v2.fma(w3, a32); a33 = v3.fma(w3, a33);
-                t += sT;
-                w0 = bc(w, t); w1 = bc(w, t + sO); w2 = bc(w, t + 2 * sO); w3 = bc(w, t + 3 * sO);
-                a00 = v1.fma(w0, a00); a01 = v2.fma(w0, a01); a02 = v3.fma(w0, a02); a03 = v4.fma(w0, a03);
-                a10 = v1.fma(w1, a10); a11 = v2.fma(w1, a11); a12 = v3.fma(w1, a12); a13 = v4.fma(w1, a13);
-                a20 = v1.fma(w2, a20); a21 = v2.fma(w2, a21); a22 = v3.fma(w2, a22); a23 = v4.fma(w2, a23);
-                a30 = v1.fma(w3, a30); a31 = v2.fma(w3, a31); a32 = v3.fma(w3, a32); a33 = v4.fma(w3, a33);
-                t += sT;
-                w0 = bc(w, t); w1 = bc(w, t + sO); w2 = bc(w, t + 2 * sO); w3 = bc(w, t + 3 * sO);
-                a00 = v2.fma(w0, a00); a01 = v3.fma(w0, a01); a02 = v4.fma(w0, a02); a03 = v5.fma(w0, a03);
-                a10 = v2.fma(w1, a10); a11 = v3.fma(w1, a11); a12 = v4.fma(w1, a12); a13 = v5.fma(w1, a13);
-                a20 = v2.fma(w2, a20); a21 = v3.fma(w2, a21); a22 = v4.fma(w2, a22); a23 = v5.fma(w2, a23);
-                a30 = v2.fma(w3, a30); a31 = v3.fma(w3, a31); a32 = v4.fma(w3, a32); a33 = v5.fma(w3, a33);
+                // kx is a loop, not unrolled: unrolled, the body overflows C2's inlining node budget and the
+                // vectors of the calls left out of line get boxed (10x slower)
+                for (int kx = 0; kx < 3; kx++, r += P, t += sT) {
+                    FloatVector v0 = kx > 0 || left ? ld(in, r) : z;
+                    FloatVector v1 = ld(in, r + P), v2 = ld(in, r + 2 * P);
+                    FloatVector v3 = kx < 2 || right ? ld(in, r + 3 * P) : z;
+                    FloatVector w0 = bc(w, t), w1 = bc(w, t + sO), w2 = bc(w, t + 2 * sO), w3 = bc(w, t + 3 * sO);
+                    a00 = v0.fma(w0, a00); a01 = v1.fma(w0, a01); a02 = v2.fma(w0, a02); a03 = v3.fma(w0, a03);
+                    a10 = v0.fma(w1, a10); a11 = v1.fma(w1, a11); a12 = v2.fma(w1, a12); a13 = v3.fma(w1, a13);
+                    a20 = v0.fma(w2, a20); a21 = v1.fma(w2, a21); a22 = v2.fma(w2, a22); a23 = v3.fma(w2, a23);
+                    a30 = v0.fma(w3, a30); a31 = v1.fma(w3, a31); a32 = v2.fma(w3, a32); a33 = v3.fma(w3, a33);
+                }
             }
         }
         long oplane = planeBytes(j.ho, j.wo);
@@ -185,7 +187,7 @@ final class ConvKernels {
     }
 
     private static void k3o1x4(Job j, int nb, int g, int o0, int y, int x) {
-        final MemorySegment in = j.in, w = j.w;
+        final float[] in = j.in, w = j.w;
         final int wi = j.wi, hi = j.hi;
         final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + x * P;
@@ -227,7 +229,7 @@ final class ConvKernels {
     }
 
     private static void k1o4x4(Job j, int nb, int g, int o0, int p) {
-        final MemorySegment in = j.in, w = j.w;
+        final float[] in = j.in, w = j.w;
         final long plane = planeBytes(j.hi, j.wi);
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + p * P;
         final long sO = j.sO;
@@ -294,8 +296,8 @@ final class ConvKernels {
      * {@code dx = base + alpha * conv^T(dy)} for strides other than 1 (a gather over the output pixels that read
      * each input pixel, so no two threads write the same element).
      */
-    static void backwardDataStrided(ConvParams p, MemorySegment dy, MemorySegment w, MemorySegment dx,
-                                    MemorySegment base, float alpha, int nBlocks, Parallel par) {
+    static void backwardDataStrided(ConvParams p, float[] dy, float[] w, float[] dx,
+                                    float[] base, float alpha, int nBlocks, Parallel par) {
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), k = p.k(), s = p.stride(), pad = p.pad();
         final int ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
         final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
@@ -328,7 +330,7 @@ final class ConvKernels {
                         }
                         long off = dxChan + ((long) iy * wd + ix) * P;
                         FloatVector v = base == null ? a.mul(alpha) : a.fma(FloatVector.broadcast(S, alpha), ld(base, off));
-                        v.intoMemorySegment(dx, off, NO);
+                        v.intoArray(dx, (int) (off));
                     }
                 }
             }
@@ -342,7 +344,7 @@ final class ConvKernels {
      * output-channel tiles, so there is no reduction between threads; per tile the sums run over batch blocks in
      * the outer loop (the tile of dy stays in L2 while all input channels stream past) and are kept in double.
      */
-    static void backwardWeights(ConvParams p, MemorySegment x, MemorySegment dy, MemorySegment dw, float alpha,
+    static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha,
                                 boolean accumulate, int nBlocks, Parallel par) {
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), kk = p.k() * p.k();
         final boolean k3 = p.k() == 3 && p.stride() == 1 && p.pad() == 1;
@@ -366,7 +368,7 @@ final class ConvKernels {
                         for (int tap = 0; tap < kk; tap++) {
                             long idx = (((long) g * outG + o0 + ot) * inG + i) * kk + tap;
                             float v = (float) (alpha * part[(ot * inG + i) * kk + tap]);
-                            dw.setAtIndex(F, idx, accumulate ? dw.getAtIndex(F, idx) + v : v);
+                            dw[(int) (idx)] = accumulate ? dw[(int) (idx)] + v : v;
                         }
                     }
                 }
@@ -375,7 +377,7 @@ final class ConvKernels {
     }
 
     /** Tile of 4 output channels x 3 taps of one kernel row, sliding a 3-vector window along each input row. */
-    private static void dwK3o4(ConvParams p, MemorySegment x, MemorySegment dy, int nb, int g, int o0, int i,
+    private static void dwK3o4(ConvParams p, float[] x, float[] dy, int nb, int g, int o0, int i,
                                double[] part) {
         final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
         final long plane = planeBytes(h, wd), rowB = (long) wd * P;
@@ -418,7 +420,7 @@ final class ConvKernels {
     }
 
     /** One output channel x 9 taps, three sliding windows (one per kernel row). */
-    private static void dwK3o1(ConvParams p, MemorySegment x, MemorySegment dy, int nb, int g, int o0, int i,
+    private static void dwK3o1(ConvParams p, float[] x, float[] dy, int nb, int g, int o0, int i,
                                double[] part) {
         final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
         final long plane = planeBytes(h, wd), rowB = (long) wd * P;
@@ -453,7 +455,7 @@ final class ConvKernels {
     }
 
     /** Any kernel, stride and padding: one tap at a time, two accumulators. */
-    private static void dwGeneric(ConvParams p, MemorySegment x, MemorySegment dy, int nb, int g, int o0, int i,
+    private static void dwGeneric(ConvParams p, float[] x, float[] dy, int nb, int g, int o0, int i,
                                   double[] part) {
         final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), k = p.k(), s = p.stride(), pad = p.pad();
         final int inG = p.cinPerGroup();

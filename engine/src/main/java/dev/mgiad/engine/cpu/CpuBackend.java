@@ -10,9 +10,6 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * The CPU backend: Vector API kernels on 64-byte-aligned host memory, run by a fixed team of threads.
@@ -21,8 +18,6 @@ import java.nio.ByteOrder;
 public final class CpuBackend implements Backend {
     static final VectorSpecies<Float> S = ConvKernels.S;
     static final int L = ConvKernels.L;
-    private static final ByteOrder NO = ByteOrder.nativeOrder();
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
     private final Parallel par;
 
@@ -37,26 +32,26 @@ public final class CpuBackend implements Backend {
 
     @Override public int batchBlock() { return L; }
 
-    static MemorySegment seg(Tensor t) {
+    static float[] seg(Tensor t) {
         if (!(t.storage() instanceof CpuStorage s)) {
             throw new IllegalArgumentException("tensor " + t + " does not live on the CPU backend");
         }
-        return s.segment();
+        return s.array();
     }
 
-    private static MemorySegment segOrNull(Tensor t) { return t == null ? null : seg(t); }
+    private static float[] segOrNull(Tensor t) { return t == null ? null : seg(t); }
 
     @Override
     public Tensor allocate(Shape shape, Layout layout) {
         return new Tensor(shape, layout, L, new CpuStorage(Tensor.storageFloats(shape, layout, L)));
     }
 
-    @Override public void zero(Tensor t) { seg(t).asSlice(0, t.floats() * 4).fill((byte) 0); }
+    @Override public void zero(Tensor t) { java.util.Arrays.fill(seg(t), 0, (int) t.floats(), 0f); }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
         Checks.sameShape("copy", src, dst);
-        MemorySegment.copy(seg(src), 0, seg(dst), 0, src.floats() * 4);
+        System.arraycopy(seg(src), 0, seg(dst), 0, (int) src.floats());
     }
 
     @Override
@@ -65,9 +60,9 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("upload: " + src.length + " floats for a tensor of shape " + dst.shape()
                     + " (" + dst.shape().elements() + " elements)");
         }
-        MemorySegment m = seg(dst);
+        float[] m = seg(dst);
         if (dst.layout() == Layout.PLAIN) {
-            MemorySegment.copy(src, 0, m, F, 0, src.length);
+            System.arraycopy(src, 0, m, 0, src.length);
             return;
         }
         int n = dst.n(), chw = dst.c() * dst.h() * dst.w();
@@ -75,41 +70,53 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < n; i++) {
             long base = (long) (i / L) * chw * L + (i % L);
             int s = i * chw;
-            for (int e = 0; e < chw; e++) m.setAtIndex(F, base + (long) e * L, src[s + e]);
+            for (int e = 0; e < chw; e++) m[(int) (base + (long) e * L)] = src[s + e];
         }
     }
 
     @Override
     public float[] download(Tensor src) {
-        MemorySegment m = seg(src);
+        float[] m = seg(src);
         float[] out = new float[Math.toIntExact(src.shape().elements())];
         if (src.layout() == Layout.PLAIN) {
-            MemorySegment.copy(m, F, 0, out, 0, out.length);
+            System.arraycopy(m, 0, out, 0, out.length);
             return out;
         }
         int n = src.n(), chw = src.c() * src.h() * src.w();
         for (int i = 0; i < n; i++) {
             long base = (long) (i / L) * chw * L + (i % L);
             int d = i * chw;
-            for (int e = 0; e < chw; e++) out[d + e] = m.getAtIndex(F, base + (long) e * L);
+            for (int e = 0; e < chw; e++) out[d + e] = m[(int) (base + (long) e * L)];
         }
         return out;
     }
 
     // ------------------------------------------------------------------ convolution
 
+    private float[] scratch = new float[0];
+
+    /** A copy of {@code t} in a reused buffer, for epilogues whose base is the output itself. */
+    private float[] snapshot(Tensor t) {
+        int n = (int) t.floats();
+        if (scratch.length < n) scratch = new float[n];
+        System.arraycopy(seg(t), 0, scratch, 0, n);
+        return scratch;
+    }
+
     @Override
     public void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
         Checks.conv("conv2d forward", p, x, w, y, L);
         if (base != null) Checks.sameShape("conv2d forward (base)", base, y);
-        ConvKernels.run(ConvKernels.forwardJob(p, seg(x), seg(w), seg(y), segOrNull(base), alpha, x.batchBlocks()), par);
+        float[] b = base == null ? null : base == y ? snapshot(y) : seg(base);
+        ConvKernels.run(ConvKernels.forwardJob(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks()), par);
     }
 
     @Override
     public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
         Checks.conv("conv2d backward (input gradient)", p, dx, w, dy, L);
-        MemorySegment base = accumulate ? seg(dx) : null;
+        float[] base = accumulate ? seg(dx) : null;
         if (ConvKernels.isSameStride1(p)) {
+            if (accumulate) base = snapshot(dx); // the kernels store raw sums before the epilogue adds the base
             ConvKernels.run(ConvKernels.backwardDataJob(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks()), par);
         } else {
             ConvKernels.backwardDataStrided(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks(), par);
@@ -175,15 +182,15 @@ public final class CpuBackend implements Backend {
     public void axpby(float a, Tensor x, float b, Tensor y, boolean relu, Tensor out) {
         Checks.sameShape("axpby", x, out);
         if (y != null) Checks.sameShape("axpby", y, out);
-        MemorySegment mx = seg(x), my = segOrNull(y), mo = seg(out);
+        float[] mx = seg(x), my = segOrNull(y), mo = seg(out);
         FloatVector zero = FloatVector.zero(S);
         forChunks(out.floats(), (lo, hi) -> {
             for (long i = lo; i < hi; i += L) {
-                long off = i * 4;
-                FloatVector v = FloatVector.fromMemorySegment(S, mx, off, NO).mul(a);
-                if (my != null) v = FloatVector.fromMemorySegment(S, my, off, NO).fma(FloatVector.broadcast(S, b), v);
+                int off = (int) i;
+                FloatVector v = FloatVector.fromArray(S, mx, (int) (off)).mul(a);
+                if (my != null) v = FloatVector.fromArray(S, my, (int) (off)).fma(FloatVector.broadcast(S, b), v);
                 if (relu) v = v.max(zero);
-                v.intoMemorySegment(mo, off, NO);
+                v.intoArray(mo, (int) (off));
             }
         });
     }
@@ -192,15 +199,15 @@ public final class CpuBackend implements Backend {
     public void reluBackward(Tensor y, Tensor dy, Tensor dx, boolean accumulate) {
         Checks.sameShape("relu backward", y, dy);
         Checks.sameShape("relu backward", y, dx);
-        MemorySegment my = seg(y), mdy = seg(dy), mdx = seg(dx);
+        float[] my = seg(y), mdy = seg(dy), mdx = seg(dx);
         FloatVector zero = FloatVector.zero(S);
         forChunks(y.floats(), (lo, hi) -> {
             for (long i = lo; i < hi; i += L) {
-                long off = i * 4;
-                VectorMask<Float> on = FloatVector.fromMemorySegment(S, my, off, NO).compare(VectorOperators.GT, 0f);
-                FloatVector g = zero.blend(FloatVector.fromMemorySegment(S, mdy, off, NO), on);
-                if (accumulate) g = g.add(FloatVector.fromMemorySegment(S, mdx, off, NO));
-                g.intoMemorySegment(mdx, off, NO);
+                int off = (int) i;
+                VectorMask<Float> on = FloatVector.fromArray(S, my, (int) (off)).compare(VectorOperators.GT, 0f);
+                FloatVector g = zero.blend(FloatVector.fromArray(S, mdy, (int) (off)), on);
+                if (accumulate) g = g.add(FloatVector.fromArray(S, mdx, (int) (off)));
+                g.intoArray(mdx, (int) (off));
             }
         });
     }
@@ -217,16 +224,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void globalAvgPool(Tensor x, Tensor y) {
         Checks.pooled("global_avg_pool", x, y);
-        MemorySegment mx = seg(x), my = seg(y);
+        float[] mx = seg(x), my = seg(y);
         int hw = x.h() * x.w();
         float inv = 1f / hw;
         int items = x.batchBlocks() * x.c();
         par.forRange(items, (from, to, t) -> {
             for (int it = from; it < to; it++) {
-                long base = (long) it * hw * L * 4;
+                long base = (long) it * hw * L;
                 FloatVector a = FloatVector.zero(S);
-                for (int p = 0; p < hw; p++) a = a.add(FloatVector.fromMemorySegment(S, mx, base + (long) p * L * 4, NO));
-                a.mul(inv).intoMemorySegment(my, (long) it * L * 4, NO);
+                for (int p = 0; p < hw; p++) a = a.add(FloatVector.fromArray(S, mx, (int) (base + (long) p * L)));
+                a.mul(inv).intoArray(my, (int) ((long) it * L));
             }
         });
     }
@@ -234,18 +241,18 @@ public final class CpuBackend implements Backend {
     @Override
     public void globalAvgPoolBackward(Tensor dy, Tensor dx, boolean accumulate) {
         Checks.pooled("global_avg_pool backward", dx, dy);
-        MemorySegment mdy = seg(dy), mdx = seg(dx);
+        float[] mdy = seg(dy), mdx = seg(dx);
         int hw = dx.h() * dx.w();
         float inv = 1f / hw;
         int items = dx.batchBlocks() * dx.c();
         par.forRange(items, (from, to, t) -> {
             for (int it = from; it < to; it++) {
-                FloatVector g = FloatVector.fromMemorySegment(S, mdy, (long) it * L * 4, NO).mul(inv);
-                long base = (long) it * hw * L * 4;
+                FloatVector g = FloatVector.fromArray(S, mdy, (int) ((long) it * L)).mul(inv);
+                long base = (long) it * hw * L;
                 for (int p = 0; p < hw; p++) {
-                    long off = base + (long) p * L * 4;
-                    FloatVector v = accumulate ? g.add(FloatVector.fromMemorySegment(S, mdx, off, NO)) : g;
-                    v.intoMemorySegment(mdx, off, NO);
+                    long off = base + (long) p * L;
+                    FloatVector v = accumulate ? g.add(FloatVector.fromArray(S, mdx, (int) (off))) : g;
+                    v.intoArray(mdx, (int) (off));
                 }
             }
         });
@@ -260,17 +267,17 @@ public final class CpuBackend implements Backend {
     @Override
     public void addBias(Tensor y, Tensor bias) {
         Checks.channelVector("add_bias", bias, y.c());
-        MemorySegment my = seg(y), mb = seg(bias);
+        float[] my = seg(y), mb = seg(bias);
         int c = y.c(), hw = y.h() * y.w();
         int items = y.batchBlocks() * c;
         par.forRange(items, (from, to, t) -> {
             for (int it = from; it < to; it++) {
                 int nb = it / c, ch = it % c;
-                FloatVector b = FloatVector.zero(S).blend(mb.getAtIndex(F, ch), realLanes(y, nb));
-                long base = (long) it * hw * L * 4;
+                FloatVector b = FloatVector.zero(S).blend(mb[(int) (ch)], realLanes(y, nb));
+                long base = (long) it * hw * L;
                 for (int p = 0; p < hw; p++) {
-                    long off = base + (long) p * L * 4;
-                    FloatVector.fromMemorySegment(S, my, off, NO).add(b).intoMemorySegment(my, off, NO);
+                    long off = base + (long) p * L;
+                    FloatVector.fromArray(S, my, (int) (off)).add(b).intoArray(my, (int) (off));
                 }
             }
         });
@@ -279,19 +286,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void biasBackward(Tensor dy, Tensor db, boolean accumulate) {
         Checks.channelVector("bias backward", db, dy.c());
-        MemorySegment mdy = seg(dy), mdb = seg(db);
+        float[] mdy = seg(dy), mdb = seg(db);
         int c = dy.c(), hw = dy.h() * dy.w(), nbs = dy.batchBlocks();
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
                 double sum = 0;
                 for (int nb = 0; nb < nbs; nb++) {
-                    long base = ((long) nb * c + ch) * hw * L * 4;
+                    long base = ((long) nb * c + ch) * hw * L;
                     FloatVector a = FloatVector.zero(S);
-                    for (int p = 0; p < hw; p++) a = a.add(FloatVector.fromMemorySegment(S, mdy, base + (long) p * L * 4, NO));
+                    for (int p = 0; p < hw; p++) a = a.add(FloatVector.fromArray(S, mdy, (int) (base + (long) p * L)));
                     sum += a.reduceLanes(VectorOperators.ADD);
                 }
                 float v = (float) sum;
-                mdb.setAtIndex(F, ch, accumulate ? mdb.getAtIndex(F, ch) + v : v);
+                mdb[(int) (ch)] = accumulate ? mdb[(int) (ch)] + v : v;
             }
         });
     }
@@ -299,7 +306,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void shortcutA(Tensor x, int stride, Tensor y) {
         Checks.shortcut("shortcut_a", x, stride, y);
-        MemorySegment mx = seg(x), my = seg(y);
+        float[] mx = seg(x), my = seg(y);
         int ci = x.c(), co = y.c(), padC = (co - ci) / 2, h = x.h(), w = x.w(), oh = y.h(), ow = y.w();
         int items = y.batchBlocks() * co;
         FloatVector zero = FloatVector.zero(S);
@@ -308,13 +315,13 @@ public final class CpuBackend implements Backend {
                 int nb = it / co, c = it % co, src = c - padC;
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
-                        long yo = (((long) it * oh + oy) * ow + ox) * L * 4;
+                        long yo = (((long) it * oh + oy) * ow + ox) * L;
                         FloatVector v = zero;
                         if (src >= 0 && src < ci) {
-                            long xo = ((((long) nb * ci + src) * h + (long) oy * stride) * w + (long) ox * stride) * L * 4;
-                            v = FloatVector.fromMemorySegment(S, mx, xo, NO);
+                            long xo = ((((long) nb * ci + src) * h + (long) oy * stride) * w + (long) ox * stride) * L;
+                            v = FloatVector.fromArray(S, mx, (int) (xo));
                         }
-                        v.intoMemorySegment(my, yo, NO);
+                        v.intoArray(my, (int) (yo));
                     }
                 }
             }
@@ -324,24 +331,24 @@ public final class CpuBackend implements Backend {
     @Override
     public void shortcutABackward(Tensor dy, int stride, Tensor dx, boolean accumulate) {
         Checks.shortcut("shortcut_a backward", dx, stride, dy);
-        MemorySegment mdy = seg(dy), mdx = seg(dx);
+        float[] mdy = seg(dy), mdx = seg(dx);
         int ci = dx.c(), co = dy.c(), padC = (co - ci) / 2, h = dx.h(), w = dx.w(), oh = dy.h(), ow = dy.w();
         int items = dx.batchBlocks() * ci;
         FloatVector zero = FloatVector.zero(S);
         par.forRange(items, (from, to, t) -> {
             for (int it = from; it < to; it++) {
                 int nb = it / ci, c = it % ci;
-                long chan = (long) it * h * w * L * 4;
+                long chan = (long) it * h * w * L;
                 for (int iy = 0; iy < h; iy++) {
                     for (int ix = 0; ix < w; ix++) {
-                        long xo = chan + ((long) iy * w + ix) * L * 4;
+                        long xo = chan + ((long) iy * w + ix) * L;
                         FloatVector g = zero;
                         if (iy % stride == 0 && ix % stride == 0 && iy / stride < oh && ix / stride < ow) {
-                            long yo = ((((long) nb * co + c + padC) * oh + iy / stride) * ow + ix / stride) * L * 4;
-                            g = FloatVector.fromMemorySegment(S, mdy, yo, NO);
+                            long yo = ((((long) nb * co + c + padC) * oh + iy / stride) * ow + ix / stride) * L;
+                            g = FloatVector.fromArray(S, mdy, (int) (yo));
                         }
-                        if (accumulate) g = g.add(FloatVector.fromMemorySegment(S, mdx, xo, NO));
-                        g.intoMemorySegment(mdx, xo, NO);
+                        if (accumulate) g = g.add(FloatVector.fromArray(S, mdx, (int) (xo)));
+                        g.intoArray(mdx, (int) (xo));
                     }
                 }
             }
@@ -355,29 +362,29 @@ public final class CpuBackend implements Backend {
                         boolean nesterov) {
         if (grad != null) Checks.sameShape("sgd_step (grad)", param, grad);
         Checks.sameShape("sgd_step (velocity)", param, velocity);
-        MemorySegment mp = seg(param), mg = segOrNull(grad), mv = seg(velocity);
+        float[] mp = seg(param), mg = segOrNull(grad), mv = seg(velocity);
         long n = param.floats();
         for (long i = 0; i < n; i++) {
-            float p = mp.getAtIndex(F, i);
-            float g = (mg == null ? 0f : mg.getAtIndex(F, i)) + weightDecay * p;
-            float v = momentum * mv.getAtIndex(F, i) + g;
-            mv.setAtIndex(F, i, v);
-            mp.setAtIndex(F, i, p - lr * (nesterov ? g + momentum * v : v));
+            float p = mp[(int) (i)];
+            float g = (mg == null ? 0f : mg[(int) (i)]) + weightDecay * p;
+            float v = momentum * mv[(int) (i)] + g;
+            mv[(int) (i)] = v;
+            mp[(int) (i)] = p - lr * (nesterov ? g + momentum * v : v);
         }
     }
 
     @Override
     public double sumOfSquares(Tensor t) {
-        MemorySegment m = seg(t);
+        float[] m = seg(t);
         long n = t.floats();
         double sum = 0;
         long i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(S, m, i * 4, NO);
+            FloatVector v = FloatVector.fromArray(S, m, (int) i);
             sum += v.mul(v).reduceLanes(VectorOperators.ADD);
         }
         for (; i < n; i++) {
-            float v = m.getAtIndex(F, i);
+            float v = m[(int) (i)];
             sum += (double) v * v;
         }
         return sum;

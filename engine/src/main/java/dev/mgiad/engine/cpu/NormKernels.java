@@ -6,9 +6,6 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Batch norm over (N, H, W) per channel, with the ReLU and the residual add of the models fused in, so that the
@@ -22,18 +19,16 @@ final class NormKernels {
 
     private static final VectorSpecies<Float> S = ConvKernels.S;
     private static final int L = ConvKernels.L;
-    private static final ByteOrder NO = ByteOrder.nativeOrder();
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
-    private static FloatVector ld(MemorySegment m, long off) { return FloatVector.fromMemorySegment(S, m, off, NO); }
+    private static FloatVector ld(float[] m, long off) { return FloatVector.fromArray(S, m, (int) (off)); }
 
     static void train(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
                       float eps, Tensor saveMean, Tensor saveInvStd, boolean relu, Tensor residual, Tensor y,
                       Parallel par) {
-        MemorySegment mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
-        MemorySegment mrm = CpuBackend.seg(runningMean), mrv = CpuBackend.seg(runningVar);
-        MemorySegment msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
-        MemorySegment mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
+        float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
+        float[] mrm = CpuBackend.seg(runningMean), mrv = CpuBackend.seg(runningVar);
+        float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
+        float[] mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
         long count = (long) x.n() * hw;
         par.forRange(c, (from, to, t) -> {
@@ -47,13 +42,13 @@ final class NormKernels {
                 }
                 double var = Math.max(0, ss / count);
                 float invStd = (float) (1.0 / Math.sqrt(var + eps));
-                msm.setAtIndex(F, ch, (float) mean);
-                msi.setAtIndex(F, ch, invStd);
+                msm[(int) (ch)] = (float) mean;
+                msi[(int) (ch)] = invStd;
                 double unbiased = count > 1 ? var * count / (count - 1) : var;
-                mrm.setAtIndex(F, ch, (float) ((1 - momentum) * mrm.getAtIndex(F, ch) + momentum * mean));
-                mrv.setAtIndex(F, ch, (float) ((1 - momentum) * mrv.getAtIndex(F, ch) + momentum * unbiased));
-                float scale = mg.getAtIndex(F, ch) * invStd;
-                float shift = mb.getAtIndex(F, ch) - (float) mean * scale;
+                mrm[(int) (ch)] = (float) ((1 - momentum) * mrm[(int) (ch)] + momentum * mean);
+                mrv[(int) (ch)] = (float) ((1 - momentum) * mrv[(int) (ch)] + momentum * unbiased);
+                float scale = mg[(int) (ch)] * invStd;
+                float shift = mb[(int) (ch)] - (float) mean * scale;
                 normalize(x, mx, mr, my, ch, c, hw, nbs, scale, shift, relu);
             }
         });
@@ -61,25 +56,25 @@ final class NormKernels {
 
     static void eval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps,
                      boolean relu, Tensor residual, Tensor y, Parallel par) {
-        MemorySegment mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
-        MemorySegment mrm = CpuBackend.seg(runningMean), mrv = CpuBackend.seg(runningVar);
-        MemorySegment mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
+        float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
+        float[] mrm = CpuBackend.seg(runningMean), mrv = CpuBackend.seg(runningVar);
+        float[] mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                float scale = (float) (mg.getAtIndex(F, ch) / Math.sqrt(mrv.getAtIndex(F, ch) + (double) eps));
-                float shift = mb.getAtIndex(F, ch) - mrm.getAtIndex(F, ch) * scale;
+                float scale = (float) (mg[(int) (ch)] / Math.sqrt(mrv[(int) (ch)] + (double) eps));
+                float shift = mb[(int) (ch)] - mrm[(int) (ch)] * scale;
                 normalize(x, mx, mr, my, ch, c, hw, nbs, scale, shift, relu);
             }
         });
     }
 
-    private static long off(int nb, int ch, int c, int hw) { return ((long) nb * c + ch) * hw * L * 4; }
+    private static long off(int nb, int ch, int c, int hw) { return ((long) nb * c + ch) * hw * L; }
 
     /** Sum of one channel plane of one batch block. */
-    private static double sum(MemorySegment m, long base, int hw) {
+    private static double sum(float[] m, long base, int hw) {
         FloatVector a = FloatVector.zero(S);
-        for (long o = base, end = base + (long) hw * L * 4; o < end; o += L * 4) a = a.add(ld(m, o));
+        for (long o = base, end = base + (long) hw * L; o < end; o += L) a = a.add(ld(m, o));
         return a.reduceLanes(VectorOperators.ADD);
     }
 
@@ -87,10 +82,10 @@ final class NormKernels {
      * Sum of squared deviations from {@code center} over one channel plane of one batch block, over the real lanes
      * only (the padding lanes hold 0, not a sample).
      */
-    private static double sumSquaredDeviations(MemorySegment m, long base, int hw, float center, VectorMask<Float> real) {
+    private static double sumSquaredDeviations(float[] m, long base, int hw, float center, VectorMask<Float> real) {
         FloatVector zero = FloatVector.zero(S), a = zero, cv = FloatVector.broadcast(S, center);
         boolean full = real.allTrue();
-        for (long o = base, end = base + (long) hw * L * 4; o < end; o += L * 4) {
+        for (long o = base, end = base + (long) hw * L; o < end; o += L) {
             FloatVector d = ld(m, o).sub(cv);
             if (!full) d = zero.blend(d, real);
             a = d.fma(d, a);
@@ -98,20 +93,20 @@ final class NormKernels {
         return a.reduceLanes(VectorOperators.ADD);
     }
 
-    private static void normalize(Tensor x, MemorySegment mx, MemorySegment mr, MemorySegment my, int ch, int c,
+    private static void normalize(Tensor x, float[] mx, float[] mr, float[] my, int ch, int c,
                                   int hw, int nbs, float scale, float shift, boolean relu) {
         FloatVector sc = FloatVector.broadcast(S, scale), sh = FloatVector.broadcast(S, shift);
         FloatVector zero = FloatVector.zero(S);
         for (int nb = 0; nb < nbs; nb++) {
             VectorMask<Float> real = CpuBackend.realLanes(x, nb);
             boolean full = real.allTrue();
-            long base = off(nb, ch, c, hw), end = base + (long) hw * L * 4;
-            for (long o = base; o < end; o += L * 4) {
+            long base = off(nb, ch, c, hw), end = base + (long) hw * L;
+            for (long o = base; o < end; o += L) {
                 FloatVector v = ld(mx, o).fma(sc, sh);
                 if (relu) v = v.max(zero);
                 if (mr != null) v = v.add(ld(mr, o));
                 if (!full) v = zero.blend(v, real);
-                v.intoMemorySegment(my, o, NO);
+                v.intoArray(my, (int) (o));
             }
         }
     }
@@ -119,25 +114,25 @@ final class NormKernels {
     static void backward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd, boolean relu,
                          Tensor dy, Tensor dx, boolean accumulateDx, Tensor dgamma, Tensor dbeta,
                          boolean accumulateParams, Parallel par) {
-        MemorySegment mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
-        MemorySegment msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
-        MemorySegment mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
-        MemorySegment mdg = CpuBackend.seg(dgamma), mdb = CpuBackend.seg(dbeta);
+        float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
+        float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
+        float[] mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
+        float[] mdg = CpuBackend.seg(dgamma), mdb = CpuBackend.seg(dbeta);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
         long count = (long) x.n() * hw;
         FloatVector zero = FloatVector.zero(S);
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                float mean = msm.getAtIndex(F, ch), invStd = msi.getAtIndex(F, ch);
-                float g = mg.getAtIndex(F, ch), b = mb.getAtIndex(F, ch);
+                float mean = msm[(int) (ch)], invStd = msi[(int) (ch)];
+                float g = mg[(int) (ch)], b = mb[(int) (ch)];
                 FloatVector mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
                 FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
                 // pass 1: sum(dz) and sum(dz * xhat), dz = dy masked by the ReLU (z = gamma*xhat + beta > 0)
                 double sdz = 0, sdzx = 0;
                 for (int nb = 0; nb < nbs; nb++) {
-                    long base = off(nb, ch, c, hw), end = base + (long) hw * L * 4;
+                    long base = off(nb, ch, c, hw), end = base + (long) hw * L;
                     FloatVector a = zero, ax = zero;
-                    for (long o = base; o < end; o += L * 4) {
+                    for (long o = base; o < end; o += L) {
                         FloatVector xh = ld(mx, o).sub(mv).mul(iv);
                         FloatVector dz = ld(mdy, o);
                         if (relu) dz = zero.blend(dz, xh.fma(gv, bv).compare(VectorOperators.GT, 0f));
@@ -148,8 +143,8 @@ final class NormKernels {
                     sdzx += ax.reduceLanes(VectorOperators.ADD);
                 }
                 float dgv = (float) sdzx, dbv = (float) sdz;
-                mdg.setAtIndex(F, ch, accumulateParams ? mdg.getAtIndex(F, ch) + dgv : dgv);
-                mdb.setAtIndex(F, ch, accumulateParams ? mdb.getAtIndex(F, ch) + dbv : dbv);
+                mdg[(int) (ch)] = accumulateParams ? mdg[(int) (ch)] + dgv : dgv;
+                mdb[(int) (ch)] = accumulateParams ? mdb[(int) (ch)] + dbv : dbv;
                 // pass 2: dx = gamma*invStd * (dz - mean(dz) - xhat * mean(dz*xhat))
                 FloatVector k = FloatVector.broadcast(S, g * invStd);
                 FloatVector mdzv = FloatVector.broadcast(S, (float) (sdz / count));
@@ -157,15 +152,15 @@ final class NormKernels {
                 for (int nb = 0; nb < nbs; nb++) {
                     VectorMask<Float> real = CpuBackend.realLanes(x, nb);
                     boolean full = real.allTrue();
-                    long base = off(nb, ch, c, hw), end = base + (long) hw * L * 4;
-                    for (long o = base; o < end; o += L * 4) {
+                    long base = off(nb, ch, c, hw), end = base + (long) hw * L;
+                    for (long o = base; o < end; o += L) {
                         FloatVector xh = ld(mx, o).sub(mv).mul(iv);
                         FloatVector dz = ld(mdy, o);
                         if (relu) dz = zero.blend(dz, xh.fma(gv, bv).compare(VectorOperators.GT, 0f));
                         FloatVector v = dz.sub(mdzv).sub(xh.mul(mdzxv)).mul(k);
                         if (!full) v = zero.blend(v, real);
                         if (accumulateDx) v = v.add(ld(mdx, o));
-                        v.intoMemorySegment(mdx, o, NO);
+                        v.intoArray(mdx, (int) (o));
                     }
                 }
             }
