@@ -13,16 +13,16 @@ import java.util.stream.Collectors;
  */
 public enum DatasetKind {
     /** Normalization constants as used by the reference code of the paper (not the exact data statistics). */
-    CIFAR10("cifar10", 3, 10, 32, 32, "cifar-10-batches-bin",
+    CIFAR10("cifar10", "CIFAR-10", 3, 10, 32, 32, "cifar-10-batches-bin",
             new float[] {0.4914f, 0.4822f, 0.4465f}, new float[] {0.2023f, 0.1994f, 0.2010f},
             List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
             List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
                     "data_batch_5.bin", "test_batch.bin")),
-    CIFAR100("cifar100", 3, 100, 32, 32, "cifar-100-binary",
+    CIFAR100("cifar100", "CIFAR-100", 3, 100, 32, 32, "cifar-100-binary",
             new float[] {0.5071f, 0.4865f, 0.4409f}, new float[] {0.2673f, 0.2564f, 0.2762f},
             Cifar100Names.FINE,
             List.of("train.bin", "test.bin")),
-    FASHION_MNIST("fashion-mnist", 1, 10, 28, 28, "fashion-mnist",
+    FASHION_MNIST("fashion-mnist", "Fashion-MNIST", 1, 10, 28, 28, "fashion-mnist",
             new float[] {0.5f}, new float[] {0.5f},
             List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                     "Ankle boot"),
@@ -30,6 +30,7 @@ public enum DatasetKind {
                     "t10k-labels-idx1-ubyte.gz"));
 
     private final String cliName;
+    private final String displayName;
     private final int channels;
     private final int classes;
     private final int height;
@@ -40,9 +41,10 @@ public enum DatasetKind {
     private final List<String> classNames;
     private final List<String> dataFiles;
 
-    DatasetKind(String cliName, int channels, int classes, int height, int width, String folderName,
+    DatasetKind(String cliName, String displayName, int channels, int classes, int height, int width, String folderName,
                 float[] mean, float[] std, List<String> classNames, List<String> dataFiles) {
         this.cliName = cliName;
+        this.displayName = displayName;
         this.channels = channels;
         this.classes = classes;
         this.height = height;
@@ -56,6 +58,9 @@ public enum DatasetKind {
 
     /** The name used on the command line and in the Debian layout {@code /usr/share/datasets/<name>}. */
     public String cliName() { return cliName; }
+
+    /** The name as the data set's authors write it, for messages. */
+    public String displayName() { return displayName; }
 
     public int channels() { return channels; }
 
