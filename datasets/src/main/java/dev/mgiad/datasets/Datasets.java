@@ -35,7 +35,11 @@ public final class Datasets {
         return DatasetReader.of(kind, strictCounts).read(resolve(kind, dataDir, download), train);
     }
 
-    /** The folder the data is read from, downloading into the cache first when allowed and needed. */
+    /**
+     * The folder the data is read from, downloading into the cache first when allowed and needed.
+     * Downloads always go to the cache, never into {@code dataDir}, so a mistyped {@code --data-dir}
+     * cannot scatter files in an unexpected place.
+     */
     public Path resolve(DatasetKind kind, Path dataDir, boolean download) {
         Optional<Path> found = locator.find(kind, dataDir);
         if (found.isPresent()) {

@@ -28,6 +28,11 @@ public final class Transform implements SampleTransform {
         this(kind.channels(), kind.height(), kind.width(), kind.mean(), kind.std(), augmentation);
     }
 
+    /** The paper's pipeline for a data set and split: {@link Augmentation#standard} plus the kind's normalization. */
+    public static Transform standard(DatasetKind kind, boolean train, boolean padFashionTo32) {
+        return new Transform(kind, Augmentation.standard(kind, train, padFashionTo32));
+    }
+
     /** Normalizes as {@code (raw / 255 - mean[c]) / std[c]}. */
     public Transform(int channels, int height, int width, float[] mean, float[] std, Augmentation augmentation) {
         if (mean.length != channels || std.length != channels) {
