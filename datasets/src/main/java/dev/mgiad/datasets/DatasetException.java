@@ -9,6 +9,7 @@ package dev.mgiad.datasets;
  * that the user can act on it without a stack trace.
  */
 public class DatasetException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
 
     public DatasetException(String message) {
         super(message);
