@@ -1,0 +1,317 @@
+package dev.mgiad.engine.autograd;
+
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.nn.BatchNorm2d;
+import dev.mgiad.engine.nn.Conv2d;
+import dev.mgiad.engine.nn.Linear;
+import dev.mgiad.engine.nn.Parameter;
+import dev.mgiad.engine.tensor.Layout;
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Records a forward pass as a tape and runs it backwards. Every operator computes its output through the
+ * {@link Backend} and, in training mode, appends a closure that maps the output's gradient to its inputs'
+ * gradients. Gradients follow the write-or-accumulate rule: the first contribution writes, later ones add, so a
+ * value or weight used several times receives the sum of all its uses with no zero-fill pass.
+ *
+ * <p>Activations and gradients come from a {@link BufferPool} and are returned by {@link #reset()} after each step.
+ */
+public final class Graph {
+    private final Backend be;
+    private final BufferPool pool;
+    private final List<Runnable> tape = new ArrayList<>();
+    private boolean training = true;
+
+    public Graph(Backend backend) {
+        this.be = backend;
+        this.pool = new BufferPool(backend);
+    }
+
+    public Backend backend() { return be; }
+    public BufferPool pool() { return pool; }
+    public boolean training() { return training; }
+
+    /** Training mode records the tape and uses batch statistics; evaluation mode does neither. */
+    public void setTraining(boolean training) { this.training = training; }
+
+    /** Forgets the tape and returns all activation and gradient buffers to the pool. */
+    public void reset() {
+        tape.clear();
+        pool.releaseAll();
+    }
+
+    // ------------------------------------------------------------------ values and gradients
+
+    private Tensor newActivation(int n, int c, int h, int w) { return pool.acquire(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED); }
+
+    /** An input batch in NCHW order (host floats), copied to the backend. */
+    public Var input(float[] nchw, int n, int c, int h, int w) {
+        Tensor t = newActivation(n, c, h, w);
+        be.upload(nchw, t);
+        return new Var(t, false);
+    }
+
+    /** Wraps a tensor the caller owns; with requiresGrad its gradient is available after backward. */
+    public Var wrap(Tensor t, boolean requiresGrad) { return new Var(t, requiresGrad); }
+
+    /** A zero activation (the initial feature u = 0 of MgNet). */
+    public Var zeros(int n, int c, int h, int w) {
+        Tensor t = newActivation(n, c, h, w);
+        be.zero(t);
+        return new Var(t, false);
+    }
+
+    private Var output(Tensor t, Var... inputs) {
+        boolean rg = false;
+        for (Var v : inputs) rg |= v != null && v.requiresGrad;
+        return new Var(t, rg || hasParams);
+    }
+
+    private boolean hasParams = true; // parameters always require gradients in training mode
+
+    private boolean record() { return training; }
+
+    /** Gradient buffer of v for a backward contribution, and whether to accumulate into it. */
+    private GradSlot slot(Var v) {
+        if (v.grad == null) v.grad = pool.acquire(v.value.shape(), v.value.layout());
+        boolean acc = v.gradValid;
+        v.gradValid = true;
+        return new GradSlot(v.grad, acc);
+    }
+
+    private GradSlot slot(Parameter p) {
+        Tensor g = p.grad(be);
+        boolean acc = p.gradValid();
+        p.markGradValid();
+        return new GradSlot(g, acc);
+    }
+
+    private record GradSlot(Tensor tensor, boolean accumulate) { }
+
+    private static boolean needs(Var v) { return v != null && v.requiresGrad; }
+
+    private static boolean trainable(Parameter p) { return !p.unused(); }
+
+    // ------------------------------------------------------------------ operators
+
+    /** {@code conv(x)}. */
+    public Var conv(Conv2d conv, Var x) { return convInto(conv, x, null, 1f); }
+
+    /**
+     * {@code base + alpha * conv(x)} in one pass; {@code base - A(u)} (alpha = -1) is MgNet's residual
+     * {@code f - A u}.
+     */
+    public Var convInto(Conv2d conv, Var x, Var base, float alpha) {
+        Tensor xv = x.value;
+        ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
+        Tensor y = newActivation(xv.n(), conv.out, p.oh(), p.ow());
+        be.convForward(p, xv, conv.weight.value(), y, base == null ? null : base.value, alpha);
+        Var out = output(y, x, base);
+        if (record()) {
+            tape.add(() -> {
+                if (!out.gradValid) return;
+                if (base != null && needs(base)) {
+                    GradSlot s = slot(base);
+                    if (s.accumulate) be.axpby(1f, out.grad, 1f, s.tensor, false, s.tensor);
+                    else be.copy(out.grad, s.tensor);
+                }
+                if (needs(x)) {
+                    GradSlot s = slot(x);
+                    be.convBackwardData(p, out.grad, conv.weight.value(), s.tensor, alpha, s.accumulate);
+                }
+                if (trainable(conv.weight)) {
+                    GradSlot s = slot(conv.weight);
+                    be.convBackwardWeights(p, xv, out.grad, s.tensor, alpha, s.accumulate);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** {@code residual + act(BN(x))}, act = ReLU or identity, residual may be null. */
+    public Var batchNorm(BatchNorm2d bn, Var x, boolean relu, Var residual) {
+        Tensor xv = x.value;
+        Tensor y = newActivation(xv.n(), xv.c(), xv.h(), xv.w());
+        Tensor rv = residual == null ? null : residual.value;
+        if (!training) {
+            be.batchNormEval(xv, bn.gamma.value(), bn.beta.value(), bn.runningMean.value(), bn.runningVar.value(),
+                    BatchNorm2d.EPS, relu, rv, y);
+            return new Var(y, false);
+        }
+        Tensor mean = pool.acquire(Shape.of(xv.c()), Layout.PLAIN), inv = pool.acquire(Shape.of(xv.c()), Layout.PLAIN);
+        be.batchNormTrain(xv, bn.gamma.value(), bn.beta.value(), bn.runningMean.value(), bn.runningVar.value(),
+                BatchNorm2d.MOMENTUM, BatchNorm2d.EPS, mean, inv, relu, rv, y);
+        Var out = output(y, x, residual);
+        tape.add(() -> {
+            if (!out.gradValid) return;
+            if (residual != null && needs(residual)) {
+                GradSlot s = slot(residual);
+                if (s.accumulate) be.axpby(1f, out.grad, 1f, s.tensor, false, s.tensor);
+                else be.copy(out.grad, s.tensor);
+            }
+            GradSlot dx = needs(x) ? slot(x) : new GradSlot(pool.acquire(xv.shape(), xv.layout()), false);
+            GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
+            if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
+            be.batchNormBackward(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, dx.tensor,
+                    dx.accumulate, dg.tensor, db.tensor, dg.accumulate);
+        });
+        return out;
+    }
+
+    /** {@code a*x + b*y}, optionally through a ReLU. */
+    public Var axpby(float a, Var x, float b, Var y, boolean relu) {
+        Tensor out = newActivation(x.value.n(), x.value.c(), x.value.h(), x.value.w());
+        be.axpby(a, x.value, b, y == null ? null : y.value, relu, out);
+        Var o = output(out, x, y);
+        if (record()) {
+            tape.add(() -> {
+                if (!o.gradValid) return;
+                Tensor g = o.grad;
+                if (relu) {
+                    Tensor masked = pool.acquire(g.shape(), g.layout());
+                    be.reluBackward(out, g, masked, false);
+                    g = masked;
+                }
+                if (needs(x)) {
+                    GradSlot s = slot(x);
+                    be.scaleInto(g, a, s.tensor, s.accumulate);
+                }
+                if (y != null && needs(y)) {
+                    GradSlot s = slot(y);
+                    be.scaleInto(g, b, s.tensor, s.accumulate);
+                }
+            });
+        }
+        return o;
+    }
+
+    public Var add(Var x, Var y) { return axpby(1f, x, 1f, y, false); }
+
+    public Var sub(Var x, Var y) { return axpby(1f, x, -1f, y, false); }
+
+    public Var relu(Var x) { return axpby(1f, x, 0f, null, true); }
+
+    /** Global average pooling to {@code [N, C, 1, 1]}. */
+    public Var globalAvgPool(Var x) {
+        Tensor y = newActivation(x.value.n(), x.value.c(), 1, 1);
+        be.globalAvgPool(x.value, y);
+        Var o = output(y, x);
+        if (record()) {
+            tape.add(() -> {
+                if (!o.gradValid || !needs(x)) return;
+                GradSlot s = slot(x);
+                be.globalAvgPoolBackward(o.grad, s.tensor, s.accumulate);
+            });
+        }
+        return o;
+    }
+
+    /** {@code x W^T + b} on {@code [N, F, 1, 1]}, computed as a 1x1 convolution plus a bias. */
+    public Var linear(Linear lin, Var x) {
+        Tensor xv = x.value;
+        if (xv.c() * xv.h() * xv.w() != lin.in || xv.h() != 1) {
+            throw new IllegalArgumentException("linear(" + lin.in + " -> " + lin.out + "): input is " + xv.shape()
+                    + ", expected [N, " + lin.in + ", 1, 1]");
+        }
+        ConvParams p = ConvParams.of(xv.n(), lin.in, 1, 1, lin.out, 1, 1, 1);
+        Tensor w4 = new Tensor(Shape.of(lin.out, lin.in, 1, 1), Layout.PLAIN, 1, lin.weight.value().storage());
+        Tensor y = newActivation(xv.n(), lin.out, 1, 1);
+        be.convForward(p, xv, w4, y, null, 1f);
+        be.addBias(y, lin.bias.value());
+        Var o = output(y, x);
+        if (record()) {
+            tape.add(() -> {
+                if (!o.gradValid) return;
+                if (needs(x)) {
+                    GradSlot s = slot(x);
+                    be.convBackwardData(p, o.grad, w4, s.tensor, 1f, s.accumulate);
+                }
+                GradSlot sw = slot(lin.weight);
+                Tensor gw4 = new Tensor(w4.shape(), Layout.PLAIN, 1, sw.tensor.storage());
+                be.convBackwardWeights(p, xv, o.grad, gw4, 1f, sw.accumulate);
+                GradSlot sb = slot(lin.bias);
+                be.biasBackward(o.grad, sb.tensor, sb.accumulate);
+            });
+        }
+        return o;
+    }
+
+    /** ResNet's option-A shortcut: subsample by {@code stride} and zero-pad the channels to {@code cout}. */
+    public Var shortcutA(Var x, int stride, int cout) {
+        Tensor xv = x.value;
+        Tensor y = newActivation(xv.n(), cout, (xv.h() - 1) / stride + 1, (xv.w() - 1) / stride + 1);
+        be.shortcutA(xv, stride, y);
+        Var o = output(y, x);
+        if (record()) {
+            tape.add(() -> {
+                if (!o.gradValid || !needs(x)) return;
+                GradSlot s = slot(x);
+                be.shortcutABackward(o.grad, stride, s.tensor, s.accumulate);
+            });
+        }
+        return o;
+    }
+
+    // ------------------------------------------------------------------ loss and backward
+
+    /** Loss value and top-1 hits of a batch. */
+    public record LossResult(double loss, int correct, float[] logits) { }
+
+    /**
+     * Mean softmax cross-entropy over the batch with optional label smoothing; in training mode the gradient of the
+     * logits is seeded for {@link #backward()}. Computed on the host: logits are only N x classes floats.
+     */
+    public LossResult crossEntropy(Var logits, int[] labels, float smoothing) {
+        int n = logits.value.n(), k = logits.value.c();
+        if (labels.length != n) {
+            throw new IllegalArgumentException("cross_entropy: " + labels.length + " labels for a batch of " + n);
+        }
+        float[] z = be.download(logits.value);
+        float[] grad = new float[z.length];
+        double total = 0;
+        int correct = 0;
+        for (int i = 0; i < n; i++) {
+            if (labels[i] < 0 || labels[i] >= k) {
+                throw new IllegalArgumentException("cross_entropy: label " + labels[i] + " outside [0, " + k + ")");
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            int arg = 0;
+            for (int j = 0; j < k; j++) if (z[i * k + j] > max) { max = z[i * k + j]; arg = j; }
+            if (arg == labels[i]) correct++;
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += Math.exp(z[i * k + j] - max);
+            double logZ = Math.log(sum) + max;
+            for (int j = 0; j < k; j++) {
+                double target = (j == labels[i] ? 1 - smoothing : 0) + smoothing / k;
+                double logp = z[i * k + j] - logZ;
+                total -= target * logp;
+                grad[i * k + j] = (float) ((Math.exp(logp) - target) / n);
+            }
+        }
+        if (training) {
+            logits.grad = pool.acquire(logits.value.shape(), logits.value.layout());
+            be.upload(grad, logits.grad);
+            logits.gradValid = true;
+        }
+        return new LossResult(total / n, correct, z);
+    }
+
+    /** Seeds the gradient of {@code v} with {@code seed} (NCHW floats), for tests and custom losses. */
+    public void seedGradient(Var v, float[] seed) {
+        v.grad = pool.acquire(v.value.shape(), v.value.layout());
+        be.upload(seed, v.grad);
+        v.gradValid = true;
+    }
+
+    /** Runs the tape backwards: parameter gradients are written or accumulated (see {@link Parameter}). */
+    public void backward() {
+        if (!training) throw new IllegalStateException("backward() in evaluation mode: nothing was recorded");
+        for (int i = tape.size() - 1; i >= 0; i--) tape.get(i).run();
+        tape.clear();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.mgiad.engine.autograd;
+
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+
+/** An activation recorded by a {@link Graph}: its value and, after backward, its gradient. */
+public final class Var {
+    final Tensor value;
+    final boolean requiresGrad;
+    Tensor grad;
+    boolean gradValid;
+
+    Var(Tensor value, boolean requiresGrad) {
+        this.value = value;
+        this.requiresGrad = requiresGrad;
+    }
+
+    public Tensor value() { return value; }
+    public Shape shape() { return value.shape(); }
+
+    /** The gradient after {@link Graph#backward}, or null when nothing depended on this value. */
+    public Tensor grad() { return gradValid ? grad : null; }
+}
