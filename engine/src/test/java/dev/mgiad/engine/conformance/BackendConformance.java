@@ -52,6 +52,8 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(2, 16, 8, 8, 32, 1, 1, 1));   // dense 1x1
         l.add(ConvParams.of(2, 32, 8, 8, 32, 3, 1, 4));   // grouped g_s = 8
         l.add(ConvParams.of(2, 3, 8, 8, 16, 3, 1, 1));    // a stem: 3 input channels
+        l.add(ConvParams.of(2, 2, 5, 5, 4, 3, 1, 1));    // a stem: 2 input channels, 4 outputs
+        l.add(ConvParams.of(3, 1, 6, 5, 4, 3, 1, 1));    // a stem: 1 input channel
         return l;
     }
 

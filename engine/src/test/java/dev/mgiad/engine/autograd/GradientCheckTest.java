@@ -1,0 +1,232 @@
+package dev.mgiad.engine.autograd;
+
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.cpu.CpuBackend;
+import dev.mgiad.engine.nn.BatchNorm2d;
+import dev.mgiad.engine.nn.Conv2d;
+import dev.mgiad.engine.nn.Linear;
+import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Parameter;
+import dev.mgiad.engine.tensor.Layout;
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Finite-difference checks of the autograd tape: every operator on its own, and a small MgNet-like network whose
+ * A and B weights are shared by several call sites (their gradients must be the sums over all uses).
+ * Central differences in float32 with eps = 1e-3 on a projection loss: the truncation error is O(eps^2), the
+ * rounding error O(1e-7 / eps), so 2e-2 relative plus a floor of 2e-3 of the gradient RMS separates right from wrong.
+ */
+class GradientCheckTest {
+    private static final CpuBackend CPU = new CpuBackend(2);
+
+    @AfterAll static void close() { CPU.close(); }
+
+    /** A loss that is smooth in the output: sum of out * fixed random weights. */
+    private static double projection(Graph g, Var out, float[] proj, boolean seed) {
+        float[] v = g.backend().download(out.value());
+        double s = 0;
+        for (int i = 0; i < v.length; i++) s += (double) v[i] * proj[i];
+        if (seed) g.seedGradient(out, proj);
+        return s;
+    }
+
+    private interface Net { Var forward(Graph g, Var x); }
+
+    /** Checks d loss / d input and d loss / d every parameter on random coordinates. */
+    private static void check(String what, Module m, Net net, int n, int c, int h, int w, int coords, String... only) {
+        Backend be = CPU;
+        Random r = new Random(what.hashCode());
+        float[] x = new float[n * c * h * w];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        Graph g = new Graph(be);
+        Tensor xt = be.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED);
+        be.upload(x, xt);
+        Var xv = g.wrap(xt, true);
+        Var out = net.forward(g, xv);
+        float[] proj = new float[(int) out.shape().elements()];
+        for (int i = 0; i < proj.length; i++) proj[i] = (float) r.nextGaussian();
+        for (Parameter p : m.parameters()) p.zeroGrad();
+        projection(g, out, proj, true);
+        g.backward();
+        float[] dx = be.download(xv.grad());
+        Function<float[], Double> lossAtX = xs -> {
+            Graph gg = new Graph(be);
+            Tensor t = be.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED);
+            be.upload(xs, t);
+            return projection(gg, net.forward(gg, gg.wrap(t, true)), proj, false);
+        };
+        double eps = 1e-3; // small enough that few ReLU kinks fall inside [w - eps, w + eps], large enough for float32
+        double scale = rms(dx);
+        for (int k = 0; k < coords; k++) {
+            int i = r.nextInt(x.length);
+            float[] xp = x.clone(), xm = x.clone();
+            xp[i] += (float) eps;
+            xm[i] -= (float) eps;
+            double fd = (lossAtX.apply(xp) - lossAtX.apply(xm)) / (2 * eps);
+            assertNear(what + " d/dx[" + i + "]", fd, dx[i], scale);
+        }
+        for (var e : m.namedParameters().entrySet()) {
+            Parameter p = e.getValue();
+            if (p.unused() || (only.length > 0 && java.util.Arrays.stream(only).noneMatch(e.getKey()::startsWith))) continue;
+            assertTrue(p.gradValid(), what + ": parameter " + e.getKey() + " received no gradient");
+            float[] grad = be.download(p.grad(be)), val = be.download(p.value());
+            double pscale = rms(grad);
+            for (int k = 0; k < Math.min(coords, val.length); k++) {
+                int i = r.nextInt(val.length);
+                float[] vp = val.clone(), vm = val.clone();
+                vp[i] += (float) eps;
+                vm[i] -= (float) eps;
+                be.upload(vp, p.value());
+                double lp = lossAtX.apply(x);
+                be.upload(vm, p.value());
+                double lm = lossAtX.apply(x);
+                be.upload(val, p.value());
+                assertNear(what + " d/d" + e.getKey() + "[" + i + "]", (lp - lm) / (2 * eps), grad[i], pscale);
+            }
+        }
+    }
+
+    private static double rms(float[] a) {
+        double s = 0;
+        for (float v : a) s += (double) v * v;
+        return Math.sqrt(s / Math.max(1, a.length));
+    }
+
+    private static void assertNear(String what, double fd, double analytic, double scale) {
+        double tol = 2e-2 * Math.max(Math.abs(fd), Math.abs(analytic)) + 2e-3 * scale + 1e-4;
+        assertTrue(Math.abs(fd - analytic) <= tol, what + ": finite difference " + fd + " vs backward " + analytic);
+    }
+
+    static final class Tiny extends Module {
+        final Conv2d stem, a, b, dw, pi, oneByOne;
+        final BatchNorm2d bnStem, bnR0, bnU0, bnR1, bnU1;
+        final Linear fc;
+
+        Tiny(Backend be) {
+            super(be);
+            SplittableRandom rng = new SplittableRandom(7);
+            stem = child("stem", new Conv2d(be, rng, 2, 4, 3, 1, 1));
+            bnStem = child("bn_stem", new BatchNorm2d(be, 4));
+            a = child("A", new Conv2d(be, rng, 4, 4, 3, 1, 2));
+            b = child("B", new Conv2d(be, rng, 4, 4, 3, 1, 2));
+            bnR0 = child("bn_r0", new BatchNorm2d(be, 4));
+            bnU0 = child("bn_u0", new BatchNorm2d(be, 4));
+            bnR1 = child("bn_r1", new BatchNorm2d(be, 4));
+            bnU1 = child("bn_u1", new BatchNorm2d(be, 4));
+            dw = child("dw", new Conv2d(be, rng, 4, 8, 3, 2, 4));
+            pi = child("pi", new Conv2d(be, rng, 8, 4, 1, 1, 4));
+            oneByOne = child("p", new Conv2d(be, rng, 4, 8, 1, 1, 4));
+            fc = child("fc", new Linear(be, rng, 8, 3));
+        }
+
+        /** f = stem(x); two smoothing steps u = u + ReLU(BN(B ReLU(BN(f - A u)))) sharing A and B; transfers; head. */
+        Var forward(Graph g, Var x) {
+            Var f = g.batchNorm(bnStem, g.conv(stem, x), true, null);
+            Var u = g.batchNorm(bnU0, g.conv(b, g.batchNorm(bnR0, g.convInto(a, f, f, -1f), true, null)), true, f);
+            Var r = g.batchNorm(bnR1, g.convInto(a, u, f, -1f), true, null);
+            u = g.batchNorm(bnU1, g.conv(b, r), true, u);
+            Var coarse = g.conv(dw, u);                   // depthwise, multiplier 2, stride 2
+            Var back = g.conv(oneByOne, g.conv(pi, coarse)); // 1x1 grouped restriction and prolongation
+            Var pooled = g.globalAvgPool(g.axpby(1f, back, 0.5f, coarse, false));
+            return g.linear(fc, pooled);
+        }
+    }
+
+    @Test
+    void smallNetworkWithSharedWeightsMatchesFiniteDifferences() {
+        Tiny t = new Tiny(CPU);
+        check("tiny mgnet", t, t::forward, 3, 2, 6, 5, 6);
+    }
+
+    @Test
+    void resnetOptionAShortcutAndReluMatchFiniteDifferences() {
+        Tiny t = new Tiny(CPU);
+        check("shortcut", t, (g, x) -> {
+            Var f = g.conv(t.stem, x);
+            Var s = g.shortcutA(f, 2, 8);
+            return g.relu(g.add(s, g.conv(t.dw, f)));
+        }, 2, 2, 5, 5, 6, "stem.", "dw.");
+    }
+
+    @Test
+    void crossEntropyGradientMatchesFiniteDifferences() {
+        Tiny t = new Tiny(CPU);
+        Random r = new Random(1);
+        int n = 5;
+        float[] x = new float[n * 2 * 6 * 5];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        int[] labels = {0, 2, 1, 1, 0};
+        Function<Boolean, Double> run = doBackward -> {
+            Graph g = new Graph(CPU);
+            Var logits = t.forward(g, g.input(x, n, 2, 6, 5));
+            double loss = g.crossEntropy(logits, labels, 0.1f).loss();
+            if (doBackward) g.backward();
+            return loss;
+        };
+        for (Parameter p : t.parameters()) p.zeroGrad();
+        run.apply(true);
+        Parameter w = t.fc.weight;
+        float[] grad = CPU.download(w.grad(CPU)), val = CPU.download(w.value());
+        for (int i = 0; i < val.length; i++) {
+            float[] vp = val.clone(), vm = val.clone();
+            vp[i] += 1e-2f;
+            vm[i] -= 1e-2f;
+            CPU.upload(vp, w.value());
+            double lp = run.apply(false);
+            CPU.upload(vm, w.value());
+            double lm = run.apply(false);
+            CPU.upload(val, w.value());
+            assertNear("cross entropy d/dfc.weight[" + i + "]", (lp - lm) / 2e-2, grad[i], rms(grad));
+        }
+    }
+
+    @Test
+    void sharedWeightGradientIsTheSumOfItsUses() {
+        // conv(A, x) + conv(A, x) must give A twice the gradient of one use
+        Tiny t = new Tiny(CPU);
+        Random r = new Random(3);
+        float[] x = new float[2 * 4 * 4 * 4], seed = new float[2 * 4 * 4 * 4];
+        for (int i = 0; i < x.length; i++) { x[i] = (float) r.nextGaussian(); seed[i] = (float) r.nextGaussian(); }
+        Graph g = new Graph(CPU);
+        t.a.weight.zeroGrad();
+        Var in = g.input(x, 2, 4, 4, 4);
+        g.seedGradient(g.conv(t.a, in), seed);
+        g.backward();
+        float[] once = CPU.download(t.a.weight.grad(CPU));
+        g.reset();
+        t.a.weight.zeroGrad();
+        in = g.input(x, 2, 4, 4, 4);
+        g.seedGradient(g.add(g.conv(t.a, in), g.conv(t.a, in)), seed);
+        g.backward();
+        float[] twice = CPU.download(t.a.weight.grad(CPU));
+        for (int i = 0; i < once.length; i++) assertEquals(2 * once[i], twice[i], 1e-4 * (1 + Math.abs(once[i])), "element " + i);
+    }
+
+    @Test
+    void buffersAreReusedAfterTheFirstStep() {
+        Tiny t = new Tiny(CPU);
+        Graph g = new Graph(CPU);
+        float[] x = new float[17 * 2 * 6 * 5];
+        int[] labels = new int[17];
+        long[] allocated = new long[3];
+        for (int step = 0; step < 3; step++) {
+            Var logits = t.forward(g, g.input(x, 17, 2, 6, 5));
+            g.crossEntropy(logits, labels, 0f);
+            g.backward();
+            g.reset();
+            allocated[step] = g.pool().allocatedFloats();
+        }
+        assertTrue(allocated[0] > 0);
+        assertEquals(allocated[0], allocated[2], "a steady training step must not allocate activation memory");
+    }
+}
