@@ -18,7 +18,7 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            cmd.getErr().println("mgiad " + cmd.getCommandName() + ": " + describe(ex));
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + describe(ex));
             if (System.getenv("MGIAD_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });

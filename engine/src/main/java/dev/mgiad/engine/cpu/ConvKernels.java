@@ -80,6 +80,7 @@ final class ConvKernels {
         int bands = Math.max(1, Math.min(rows, (4 * par.threads() + j.nBlocks * perImageItems - 1) / (j.nBlocks * perImageItems)));
         int items = j.nBlocks * j.groups * bands;
         boolean k3 = j.k == 3 && j.stride == 1 && j.pad == 1;
+        boolean k3s2 = j.k == 3 && j.stride == 2 && j.pad == 1;
         boolean k1 = j.k == 1 && j.stride == 1 && j.pad == 0;
         par.forRange(items, (from, to, t) -> {
             for (int it = from; it < to; it++) {
@@ -93,6 +94,7 @@ final class ConvKernels {
                 } else {
                     for (int y = y0; y < y1; y++) {
                         if (k3) runK3Row(j, nb, g, y);
+                        else if (k3s2) runK3S2Row(j, nb, g, y);
                         else for (int o = 0; o < j.outG; o++) for (int x = 0; x < j.wo; x++) generic(j, nb, g, o, y, x);
                         epilogue(j, nb, g, y * j.wo, (y + 1) * j.wo);
                     }
@@ -216,6 +218,48 @@ final class ConvKernels {
         store(j, o, a0); store(j, o + P, a1); store(j, o + 2 * P, a2); store(j, o + 3 * P, a3);
     }
 
+    // ------------------------------------------------------------------------------------ 3x3, stride 2, pad 1
+
+    private static void runK3S2Row(Job j, int nb, int g, int y) {
+        for (int o = 0; o < j.outG; o++) {
+            int x = 0;
+            for (; x + 4 <= j.wo; x += 4) k3s2o1x4(j, nb, g, o, y, x);
+            for (; x < j.wo; x++) generic(j, nb, g, o, y, x);
+        }
+    }
+
+    /** Four output pixels of one channel: per kernel row, 9 input vectors (2x-1 .. 2x+7) feed 12 FMAs. */
+    private static void k3s2o1x4(Job j, int nb, int g, int o0, int y, int x) {
+        final float[] in = j.in, w = j.w;
+        final int wi = j.wi, hi = j.hi;
+        final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + (2L * x - 1) * P;
+        final long sT = j.sT;
+        final long wBase = g * j.wGroupStride + j.wOff + o0 * j.sO;
+        final int ky0 = Math.max(0, 1 - 2 * y), ky1 = Math.min(3, hi + 1 - 2 * y);
+        final boolean left = x > 0, right = 2 * x + 7 < wi;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        for (int i = 0; i < j.inG; i++) {
+            long chan = inBase + i * plane;
+            long wi0 = wBase + i * j.sI;
+            for (int ky = ky0; ky < ky1; ky++) {
+                long r = chan + (2L * y + ky - 1) * rowB;
+                FloatVector v0 = left ? ld(in, r) : z;
+                FloatVector v1 = ld(in, r + P), v2 = ld(in, r + 2 * P), v3 = ld(in, r + 3 * P), v4 = ld(in, r + 4 * P);
+                FloatVector v5 = ld(in, r + 5 * P), v6 = ld(in, r + 6 * P), v7 = ld(in, r + 7 * P);
+                FloatVector v8 = right ? ld(in, r + 8 * P) : z;
+                long t = wi0 + 3L * ky * sT;
+                FloatVector w0 = bc(w, t), w1 = bc(w, t + sT), w2 = bc(w, t + 2 * sT);
+                a0 = v0.fma(w0, a0); a1 = v2.fma(w0, a1); a2 = v4.fma(w0, a2); a3 = v6.fma(w0, a3);
+                a0 = v1.fma(w1, a0); a1 = v3.fma(w1, a1); a2 = v5.fma(w1, a2); a3 = v7.fma(w1, a3);
+                a0 = v2.fma(w2, a0); a1 = v4.fma(w2, a1); a2 = v6.fma(w2, a2); a3 = v8.fma(w2, a3);
+            }
+        }
+        long o = ((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P;
+        store(j, o, a0); store(j, o + P, a1); store(j, o + 2 * P, a2); store(j, o + 3 * P, a3);
+    }
+
     // ------------------------------------------------------------------------------------ 1x1, stride 1
 
     private static void runK1(Job j, int nb, int g, int p0, int p1) {
@@ -298,6 +342,10 @@ final class ConvKernels {
      */
     static void backwardDataStrided(ConvParams p, float[] dy, float[] w, float[] dx,
                                     float[] base, float alpha, int nBlocks, Parallel par) {
+        if (p.k() == 3 && p.stride() == 2 && p.pad() == 1) {
+            backwardDataK3S2(p, dy, w, dx, base, alpha, nBlocks, par);
+            return;
+        }
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), k = p.k(), s = p.stride(), pad = p.pad();
         final int ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
         final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
@@ -337,6 +385,74 @@ final class ConvKernels {
         });
     }
 
+    /**
+     * The input gradient of a 3x3 stride-2 convolution: an input pixel is read by 1, 2 or 4 output pixels
+     * depending on the parity of its coordinates. Each input pixel gathers exactly four (tap, pixel) pairs whose
+     * missing members get weight 0 and a clamped, valid address, so the inner loop has no branches.
+     */
+    private static void backwardDataK3S2(ConvParams p, float[] dy, float[] w, float[] dx, float[] base,
+                                         float alpha, int nBlocks, Parallel par) {
+        final int inG = p.cinPerGroup(), outG = p.coutPerGroup();
+        final int ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
+        final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
+        final FloatVector alphaV = FloatVector.broadcast(S, alpha);
+        int items = nBlocks * p.cin();
+        par.forRange(items, (from, to, t) -> {
+            int[] ky = new int[2], oy = new int[2], kx = new int[2], ox = new int[2];
+            boolean[] yOk = new boolean[2], xOk = new boolean[2];
+            float[] wt = new float[4 * outG];
+            for (int it = from; it < to; it++) {
+                int nb = it / p.cin(), c = it % p.cin();
+                int g = c / inG, i = c % inG;
+                long dyBase = ((long) nb * p.cout() + (long) g * outG) * dyPlane;
+                long wBase = (long) g * outG * inG * 9 + (long) i * 9;
+                long dxChan = ((long) nb * p.cin() + c) * dxPlane;
+                for (int iy = 0; iy < h; iy++) {
+                    taps(iy, ho, ky, oy, yOk);
+                    for (int ix = 0; ix < wd; ix++) {
+                        taps(ix, wo, kx, ox, xOk);
+                        for (int o = 0; o < outG; o++) {
+                            long wo0 = wBase + (long) o * inG * 9;
+                            for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++) {
+                                wt[o * 4 + a * 2 + b] = yOk[a] && xOk[b] ? w[(int) (wo0 + ky[a] * 3 + kx[b])] : 0f;
+                            }
+                        }
+                        long p00 = ((long) oy[0] * wo + ox[0]) * P, p01 = ((long) oy[0] * wo + ox[1]) * P;
+                        long p10 = ((long) oy[1] * wo + ox[0]) * P, p11 = ((long) oy[1] * wo + ox[1]) * P;
+                        FloatVector acc = FloatVector.zero(S);
+                        for (int o = 0; o < outG; o++) {
+                            long d = dyBase + o * dyPlane;
+                            acc = ld(dy, d + p00).fma(FloatVector.broadcast(S, wt[o * 4]), acc);
+                            acc = ld(dy, d + p01).fma(FloatVector.broadcast(S, wt[o * 4 + 1]), acc);
+                            acc = ld(dy, d + p10).fma(FloatVector.broadcast(S, wt[o * 4 + 2]), acc);
+                            acc = ld(dy, d + p11).fma(FloatVector.broadcast(S, wt[o * 4 + 3]), acc);
+                        }
+                        long off = dxChan + ((long) iy * wd + ix) * P;
+                        FloatVector v = base == null ? acc.mul(alphaV) : acc.fma(alphaV, ld(base, off));
+                        v.intoArray(dx, (int) off);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * For input coordinate {@code i} of a 3x3 stride-2 pad-1 convolution with {@code n} outputs: the (tap, output)
+     * pairs that read it, at most two; a missing pair is marked invalid and given a safe output index.
+     */
+    private static void taps(int i, int n, int[] k, int[] o, boolean[] ok) {
+        if ((i & 1) == 0) {               // even: only tap 1 reads it, from output i/2
+            k[0] = 1; o[0] = i / 2; ok[0] = o[0] < n;
+            k[1] = 1; o[1] = o[0]; ok[1] = false;
+        } else {                          // odd: tap 0 from output (i+1)/2 and tap 2 from output (i-1)/2
+            k[0] = 0; o[0] = (i + 1) / 2; ok[0] = o[0] < n;
+            k[1] = 2; o[1] = (i - 1) / 2; ok[1] = o[1] < n;
+        }
+        if (!ok[0]) o[0] = Math.min(o[0], n - 1);
+        if (!ok[1]) o[1] = Math.min(o[1], n - 1);
+        if (!ok[0] && ok[1]) o[0] = o[1];
+    }
+
     // =====================================================================================  weight gradient
 
     /**
@@ -348,7 +464,8 @@ final class ConvKernels {
                                 boolean accumulate, int nBlocks, Parallel par) {
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), kk = p.k() * p.k();
         final boolean k3 = p.k() == 3 && p.stride() == 1 && p.pad() == 1;
-        final int tile = k3 && outG % 4 == 0 ? 4 : 1;
+        final boolean k1 = p.k() == 1 && p.pad() == 0 && inG % 4 == 0;
+        final int tile = (k3 || k1) && outG % 4 == 0 ? 4 : 1;
         final int tilesPerGroup = outG / tile;
         int items = p.groups() * tilesPerGroup;
         par.forRange(items, (from, to, t) -> {
@@ -357,6 +474,10 @@ final class ConvKernels {
                 int g = it / tilesPerGroup, o0 = (it % tilesPerGroup) * tile;
                 java.util.Arrays.fill(part, 0);
                 for (int nb = 0; nb < nBlocks; nb++) {
+                    if (k1 && tile == 4) {
+                        for (int i = 0; i < inG; i += 4) dwK1o4i4(p, x, dy, nb, g, o0, i, part);
+                        continue;
+                    }
                     for (int i = 0; i < inG; i++) {
                         if (k3 && tile == 4) dwK3o4(p, x, dy, nb, g, o0, i, part);
                         else if (k3) dwK3o1(p, x, dy, nb, g, o0, i, part);
@@ -417,6 +538,34 @@ final class ConvKernels {
             part[3 * st + base + 1] += a31.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
             part[3 * st + base + 2] += a32.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
         }
+    }
+
+    /** 1x1 (any stride): a 4 x 4 tile of (output, input) channel pairs, 8 loads per 16 FMAs. */
+    private static void dwK1o4i4(ConvParams p, float[] x, float[] dy, int nb, int g, int o0, int i0, double[] part) {
+        final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), s = p.stride(), inG = p.cinPerGroup();
+        final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo);
+        final long xc = ((long) nb * p.cin() + (long) g * inG + i0) * xPlane;
+        final long dc = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        for (int y = 0; y < ho; y++) {
+            for (int xx = 0; xx < wo; xx++) {
+                long d = dc + ((long) y * wo + xx) * P, q = xc + ((long) y * s * wd + (long) xx * s) * P;
+                FloatVector d0 = ld(dy, d), d1 = ld(dy, d + dyPlane), d2 = ld(dy, d + 2 * dyPlane), d3 = ld(dy, d + 3 * dyPlane);
+                FloatVector x0 = ld(x, q), x1 = ld(x, q + xPlane), x2 = ld(x, q + 2 * xPlane), x3 = ld(x, q + 3 * xPlane);
+                a00 = d0.fma(x0, a00); a01 = d0.fma(x1, a01); a02 = d0.fma(x2, a02); a03 = d0.fma(x3, a03);
+                a10 = d1.fma(x0, a10); a11 = d1.fma(x1, a11); a12 = d1.fma(x2, a12); a13 = d1.fma(x3, a13);
+                a20 = d2.fma(x0, a20); a21 = d2.fma(x1, a21); a22 = d2.fma(x2, a22); a23 = d2.fma(x3, a23);
+                a30 = d3.fma(x0, a30); a31 = d3.fma(x1, a31); a32 = d3.fma(x2, a32); a33 = d3.fma(x3, a33);
+            }
+        }
+        var ADD = jdk.incubator.vector.VectorOperators.ADD;
+        int st = inG; // part index: (ot * inG + i) * kk with kk = 1
+        part[i0] += a00.reduceLanes(ADD); part[i0 + 1] += a01.reduceLanes(ADD); part[i0 + 2] += a02.reduceLanes(ADD); part[i0 + 3] += a03.reduceLanes(ADD);
+        part[st + i0] += a10.reduceLanes(ADD); part[st + i0 + 1] += a11.reduceLanes(ADD); part[st + i0 + 2] += a12.reduceLanes(ADD); part[st + i0 + 3] += a13.reduceLanes(ADD);
+        part[2 * st + i0] += a20.reduceLanes(ADD); part[2 * st + i0 + 1] += a21.reduceLanes(ADD); part[2 * st + i0 + 2] += a22.reduceLanes(ADD); part[2 * st + i0 + 3] += a23.reduceLanes(ADD);
+        part[3 * st + i0] += a30.reduceLanes(ADD); part[3 * st + i0 + 1] += a31.reduceLanes(ADD); part[3 * st + i0 + 2] += a32.reduceLanes(ADD); part[3 * st + i0 + 3] += a33.reduceLanes(ADD);
     }
 
     /** One output channel x 9 taps, three sliding windows (one per kernel row). */
