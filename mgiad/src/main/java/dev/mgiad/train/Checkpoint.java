@@ -1,0 +1,144 @@
+package dev.mgiad.train;
+
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Parameter;
+import dev.mgiad.engine.nn.StateBuffer;
+import dev.mgiad.engine.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training checkpoint in a run directory:
+ * <pre>
+ *   DIR/checkpoint.json             {"latest": "ckpt-0003", ...}: the commit point, replaced atomically
+ *   DIR/ckpt-0003/model.safetensors weights and batch-norm buffers, named as `mgiad params --tensors`
+ *   DIR/ckpt-0003/optimizer.safetensors  SGD momentum buffers, "&lt;param name&gt;.momentum_buffer"
+ *   DIR/ckpt-0003/state.json        epoch, model flags, training options, seed, metrics so far
+ * </pre>
+ * A new checkpoint is written completely into its own folder before checkpoint.json points to it, so a crash at
+ * any moment leaves the previous checkpoint intact and findable; older folders are removed afterwards.
+ */
+public final class Checkpoint {
+    private Checkpoint() { }
+
+    public static final String POINTER = "checkpoint.json";
+
+    /** What {@link #load} restores besides the tensors. */
+    public record State(int epoch, Map<String, Object> state) { }
+
+    public static void save(Path dir, Module model, Backend be, int epoch, Map<String, Object> state) throws IOException {
+        String name = String.format("ckpt-%04d", epoch);
+        Path ck = dir.resolve(name);
+        Files.createDirectories(ck);
+        List<SafeTensors.Entry> weights = new ArrayList<>();
+        for (var e : model.namedParameters().entrySet()) weights.add(entry(e.getKey(), e.getValue().value(), be));
+        for (var e : model.namedBuffers().entrySet()) weights.add(entry(e.getKey(), e.getValue().value(), be));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("producer", "mgiad-jvm");
+        meta.put("epoch", Integer.toString(epoch));
+        SafeTensors.write(ck.resolve("model.safetensors"), weights, meta);
+        List<SafeTensors.Entry> opt = new ArrayList<>();
+        for (var e : model.namedParameters().entrySet()) {
+            Tensor v = e.getValue().velocityOrNull();
+            if (v != null) opt.add(entry(e.getKey() + ".momentum_buffer", v, be));
+        }
+        SafeTensors.write(ck.resolve("optimizer.safetensors"), opt, Map.of("producer", "mgiad-jvm"));
+        Map<String, Object> st = new LinkedHashMap<>(state);
+        st.put("epoch", (long) epoch);
+        AtomicFiles.writeString(ck.resolve("state.json"), Json.write(st) + "\n");
+        Map<String, Object> pointer = new LinkedHashMap<>();
+        pointer.put("latest", name);
+        pointer.put("epoch", (long) epoch);
+        AtomicFiles.writeString(dir.resolve(POINTER), Json.write(pointer) + "\n");
+        try (var old = Files.list(dir)) {
+            for (Path p : old.filter(p -> p.getFileName().toString().matches("ckpt-\\d{4}") && !p.getFileName().toString().equals(name)).toList()) {
+                deleteTree(p);
+            }
+        }
+    }
+
+    private static SafeTensors.Entry entry(String name, Tensor t, Backend be) {
+        return new SafeTensors.Entry(name, t.shape().dims(), be.download(t));
+    }
+
+    /** The folder of the latest complete checkpoint of a run directory, with a clear error when there is none. */
+    public static Path latest(Path dir) throws IOException {
+        Path pointer = dir.resolve(POINTER);
+        String text;
+        try {
+            text = Files.readString(pointer);
+        } catch (NoSuchFileException e) {
+            throw new IOException("no checkpoint in " + dir + " (" + POINTER + " is missing)");
+        }
+        Object p;
+        try {
+            p = Json.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(pointer + " is corrupt: " + e.getMessage());
+        }
+        if (!(p instanceof Map<?, ?> m) || !(m.get("latest") instanceof String latest) || !latest.matches("ckpt-\\d{4}")) {
+            throw new IOException(pointer + " does not name a checkpoint folder");
+        }
+        Path ck = dir.resolve(latest);
+        if (!Files.isRegularFile(ck.resolve("model.safetensors"))) throw new IOException(ck + "/model.safetensors is missing");
+        return ck;
+    }
+
+    /** Reads state.json of the latest checkpoint (model flags, options, epoch). */
+    @SuppressWarnings("unchecked")
+    public static State readState(Path dir) throws IOException {
+        Path ck = latest(dir);
+        Object s = Json.parse(Files.readString(ck.resolve("state.json")));
+        Map<String, Object> m = (Map<String, Object>) s;
+        return new State(((Number) m.get("epoch")).intValue(), m);
+    }
+
+    /** Loads weights, buffers and (when {@code withOptimizer}) momentum buffers into a model built with the same flags. */
+    public static void load(Path dir, Module model, Backend be, boolean withOptimizer) throws IOException {
+        Path ck = latest(dir);
+        var w = SafeTensors.read(ck.resolve("model.safetensors")).tensors();
+        for (var e : model.namedParameters().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
+        for (var e : model.namedBuffers().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
+        if (withOptimizer) {
+            var o = SafeTensors.read(ck.resolve("optimizer.safetensors")).tensors();
+            for (var e : model.namedParameters().entrySet()) {
+                Parameter p = e.getValue();
+                if (o.containsKey(e.getKey() + ".momentum_buffer")) restore(o, e.getKey() + ".momentum_buffer", p.velocity(be), be, ck);
+            }
+        }
+    }
+
+    private static void restore(Map<String, SafeTensors.Entry> m, String name, Tensor t, Backend be, Path ck) throws IOException {
+        SafeTensors.Entry e = m.get(name);
+        if (e == null) throw new IOException(ck + ": tensor '" + name + "' is missing (was it saved from another model?)");
+        if (!java.util.Arrays.equals(e.shape(), t.shape().dims())) {
+            throw new IOException(ck + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(e.shape())
+                    + ", the model expects " + t.shape());
+        }
+        be.upload(e.data(), t);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+
+    /** Used by eval: which buffer entries exist (for messages). */
+    public static List<String> names(Module m) {
+        List<String> l = new ArrayList<>(m.namedParameters().keySet());
+        l.addAll(m.namedBuffers().keySet());
+        return l;
+    }
+
+    static Map<String, StateBuffer> buffers(Module m) { return m.namedBuffers(); }
+}

@@ -1,0 +1,48 @@
+package dev.mgiad.train;
+
+import dev.mgiad.datasets.DatasetKind;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The training options of {@code mgiad train}, with the paper's defaults where it has them (SGD, cosine, 0.05). */
+public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, int epochs, int batchSize, float lr,
+                           float momentum, float weightDecay, boolean nesterov, String schedule, double warmupEpochs,
+                           int stepEvery, float stepGamma, float labelSmoothing, long seed, int limitTrain,
+                           int limitTest, boolean padTo32, boolean augment) {
+
+    public TrainOptions {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        if (!(lr > 0) || !Float.isFinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("--wd must be >= 0, got " + weightDecay);
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
+        if (!schedule.equals("cosine") && !schedule.equals("step")) throw new IllegalArgumentException("--schedule must be cosine or step, got " + schedule);
+        if (warmupEpochs < 0) throw new IllegalArgumentException("--warmup must be >= 0");
+        if (limitTrain < 0 || limitTest < 0) throw new IllegalArgumentException("--limit-train/--limit-test must be >= 0");
+    }
+
+    public Map<String, Object> json() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", dataset.cliName());
+        m.put("epochs", (long) epochs);
+        m.put("batch_size", (long) batchSize);
+        m.put("lr", (double) lr);
+        m.put("momentum", (double) momentum);
+        m.put("weight_decay", (double) weightDecay);
+        m.put("nesterov", nesterov);
+        m.put("schedule", schedule);
+        m.put("warmup", warmupEpochs);
+        m.put("step_every", (long) stepEvery);
+        m.put("step_gamma", (double) stepGamma);
+        m.put("label_smoothing", (double) labelSmoothing);
+        m.put("seed", seed);
+        m.put("limit_train", (long) limitTrain);
+        m.put("limit_test", (long) limitTest);
+        m.put("pad_to_32", padTo32);
+        m.put("augment", augment);
+        return m;
+    }
+}

@@ -1,0 +1,179 @@
+package dev.mgiad.train;
+
+import dev.mgiad.datasets.Augmentation;
+import dev.mgiad.datasets.Batch;
+import dev.mgiad.datasets.BatchLoader;
+import dev.mgiad.datasets.ImageDataset;
+import dev.mgiad.datasets.Transform;
+import dev.mgiad.engine.autograd.Graph;
+import dev.mgiad.engine.autograd.Var;
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.nn.Parameter;
+import dev.mgiad.engine.optim.LrSchedule;
+import dev.mgiad.engine.optim.Sgd;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop: SGD over shuffled, augmented batches prepared on a background thread, evaluation on the
+ * test split after every epoch, metrics files, and an atomic checkpoint per epoch. A run is resumable exactly:
+ * batch order and augmentation depend only on (seed, epoch, sample), and the checkpoint holds weights, batch-norm
+ * buffers and momentum, so 1+1 epochs give the same weights as 2.
+ */
+public final class Trainer {
+
+    /** Thrown when the loss stops being finite; the last good checkpoint stays on disk. */
+    public static final class DivergedException extends RuntimeException {
+        public DivergedException(String msg) { super(msg); }
+    }
+
+    /** Result of an evaluation pass. */
+    public record Evaluation(double loss, double accuracy, long[][] confusion, int count) {
+        public double[] perClassAccuracy() {
+            double[] a = new double[confusion.length];
+            for (int c = 0; c < a.length; c++) {
+                long tot = 0;
+                for (long v : confusion[c]) tot += v;
+                a[c] = tot == 0 ? Double.NaN : (double) confusion[c][c] / tot;
+            }
+            return a;
+        }
+    }
+
+    private final Network net;
+    private final Backend be;
+    private final TrainOptions opt;
+    private final Path out;
+    private final PrintStream log;
+    private final boolean terminal;
+    private final Map<String, Object> modelFlags;
+
+    public Trainer(Network net, Backend be, TrainOptions opt, Map<String, Object> modelFlags, Path out, PrintStream log,
+                   boolean terminal) {
+        this.net = net;
+        this.be = be;
+        this.opt = opt;
+        this.modelFlags = modelFlags;
+        this.out = out;
+        this.log = log;
+        this.terminal = terminal;
+    }
+
+    public LrSchedule schedule() {
+        LrSchedule base = opt.schedule().equals("step") ? LrSchedule.step(opt.lr(), opt.stepEvery(), opt.stepGamma())
+                : LrSchedule.cosine(opt.lr(), 0f, opt.epochs());
+        return LrSchedule.warmup(base, opt.warmupEpochs());
+    }
+
+    /** Trains from {@code startEpoch} (0 for a fresh run) to the configured number of epochs. */
+    @SuppressWarnings("unchecked")
+    public List<EpochMetrics> run(ImageDataset train, ImageDataset test, int startEpoch, List<EpochMetrics> previous)
+            throws IOException {
+        List<Parameter> params = net.module().parameters();
+        Sgd sgd = new Sgd(be, params, opt.lr(), opt.momentum(), opt.weightDecay(), opt.nesterov());
+        LrSchedule schedule = schedule();
+        Map<String, Object> runInfo = new LinkedHashMap<>();
+        runInfo.put("title", modelFlags.getOrDefault("model", "model") + " on " + opt.dataset().cliName());
+        runInfo.put("model", modelFlags);
+        runInfo.put("options", opt.json());
+        MetricsLog metrics = new MetricsLog(out, runInfo, previous);
+        Transform trainT = new Transform(opt.dataset(), opt.augment()
+                ? Augmentation.standard(opt.dataset(), true, opt.padTo32()) : Augmentation.standard(opt.dataset(), false, opt.padTo32()));
+        Transform testT = new Transform(opt.dataset(), Augmentation.standard(opt.dataset(), false, opt.padTo32()));
+        Graph g = new Graph(be);
+        for (int epoch = startEpoch; epoch < opt.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            double lossSum = 0;
+            long seen = 0, correct = 0;
+            float lr = opt.lr();
+            try (BatchLoader loader = BatchLoader.builder(train, trainT).batchSize(opt.batchSize()).shuffle(true)
+                    .seed(opt.seed()).epoch(epoch).prefetch(3).build()) {
+                int steps = loader.batchesPerEpoch(), step = 0;
+                Progress progress = new Progress(log, terminal, epoch + 1, opt.epochs(), steps);
+                g.setTraining(true);
+                while (loader.hasNext()) {
+                    Batch b = loader.next();
+                    lr = schedule.lr(epoch + (double) step / steps);
+                    sgd.setLr(lr);
+                    Var logits = net.forward(g, g.input(b.images(), b.size(), b.channels(), b.height(), b.width()));
+                    Graph.LossResult r = g.crossEntropy(logits, b.labels(), opt.labelSmoothing());
+                    if (!Double.isFinite(r.loss())) {
+                        throw new DivergedException(String.format(java.util.Locale.ROOT,
+                                "training diverged: loss is %s at epoch %d, step %d (lr %.4g); the last good checkpoint in %s is kept. "
+                                        + "Try a lower --lr or a --warmup.", r.loss(), epoch + 1, step + 1, lr, out));
+                    }
+                    g.backward();
+                    sgd.step();
+                    sgd.zeroGrad();
+                    g.reset();
+                    loader.recycle(b);
+                    lossSum += r.loss() * b.size();
+                    correct += r.correct();
+                    seen += b.size();
+                    step++;
+                    progress.update(step, lossSum / seen, (double) correct / seen, seen);
+                }
+            }
+            double trainSecs = (System.nanoTime() - t0) / 1e9;
+            Evaluation ev = evaluate(g, test, testT);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen, ev.loss(),
+                    ev.accuracy(), secs, seen / trainSecs);
+            metrics.add(m);
+            log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
+                    epoch + 1, opt.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(), 100 * m.testAccuracy(),
+                    secs, m.imagesPerSecond());
+            Map<String, Object> state = new LinkedHashMap<>();
+            state.put("model", modelFlags);
+            state.put("options", opt.json());
+            state.put("metrics", metrics.rows().stream().map(EpochMetrics::json).toList());
+            Checkpoint.save(out, net.module(), be, epoch + 1, state);
+        }
+        return metrics.rows();
+    }
+
+    /** Loss, accuracy and confusion matrix on a dataset, batch statistics off. */
+    public Evaluation evaluate(Graph g, ImageDataset ds, Transform t) {
+        int classes = ds.classNames().size();
+        long[][] confusion = new long[classes][classes];
+        double lossSum = 0;
+        long correct = 0;
+        int count = 0;
+        g.setTraining(false);
+        try (BatchLoader loader = BatchLoader.builder(ds, t).batchSize(opt.batchSize()).shuffle(false).seed(0).epoch(0)
+                .prefetch(2).build()) {
+            while (loader.hasNext()) {
+                Batch b = loader.next();
+                Var logits = net.forward(g, g.input(b.images(), b.size(), b.channels(), b.height(), b.width()));
+                Graph.LossResult r = g.crossEntropy(logits, b.labels(), 0f);
+                int k = logits.shape().c();
+                float[] z = r.logits();
+                for (int i = 0; i < b.size(); i++) {
+                    int arg = 0;
+                    for (int j = 1; j < k; j++) if (z[i * k + j] > z[i * k + arg]) arg = j;
+                    if (b.labels()[i] < classes && arg < classes) confusion[b.labels()[i]][arg]++;
+                }
+                lossSum += r.loss() * b.size();
+                correct += r.correct();
+                count += b.size();
+                g.reset();
+                loader.recycle(b);
+            }
+        } finally {
+            g.setTraining(true);
+        }
+        return new Evaluation(lossSum / Math.max(1, count), (double) correct / Math.max(1, count), confusion, count);
+    }
+
+    public static List<EpochMetrics> metricsFromState(Map<String, Object> state) {
+        List<EpochMetrics> l = new ArrayList<>();
+        if (state.get("metrics") instanceof List<?> rows) for (Object o : rows) l.add(EpochMetrics.fromJson((Map<?, ?>) o));
+        return l;
+    }
+}
