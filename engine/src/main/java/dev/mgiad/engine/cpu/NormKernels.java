@@ -120,50 +120,66 @@ final class NormKernels {
         float[] mdg = CpuBackend.seg(dgamma), mdb = CpuBackend.seg(dbeta);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
         long count = (long) x.n() * hw;
-        FloatVector zero = FloatVector.zero(S);
         par.forRange(c, (from, to, t) -> {
+            double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {
-                float mean = msm[(int) (ch)], invStd = msi[(int) (ch)];
-                float g = mg[(int) (ch)], b = mb[(int) (ch)];
-                FloatVector mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
-                FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
+                float mean = msm[ch], invStd = msi[ch], g = mg[ch], b = mb[ch];
                 // pass 1: sum(dz) and sum(dz * xhat), dz = dy masked by the ReLU (z = gamma*xhat + beta > 0)
-                double sdz = 0, sdzx = 0;
+                sums[0] = 0;
+                sums[1] = 0;
                 for (int nb = 0; nb < nbs; nb++) {
-                    long base = off(nb, ch, c, hw), end = base + (long) hw * L;
-                    FloatVector a = zero, ax = zero;
-                    for (long o = base; o < end; o += L) {
-                        FloatVector xh = ld(mx, o).sub(mv).mul(iv);
-                        FloatVector dz = ld(mdy, o);
-                        if (relu) dz = zero.blend(dz, xh.fma(gv, bv).compare(VectorOperators.GT, 0f));
-                        a = a.add(dz);
-                        ax = dz.fma(xh, ax);
-                    }
-                    sdz += a.reduceLanes(VectorOperators.ADD);
-                    sdzx += ax.reduceLanes(VectorOperators.ADD);
+                    long base = off(nb, ch, c, hw);
+                    backwardSums(mx, mdy, base, base + (long) hw * L, mean, invStd, g, b, relu, sums);
                 }
-                float dgv = (float) sdzx, dbv = (float) sdz;
-                mdg[(int) (ch)] = accumulateParams ? mdg[(int) (ch)] + dgv : dgv;
-                mdb[(int) (ch)] = accumulateParams ? mdb[(int) (ch)] + dbv : dbv;
+                float dgv = (float) sums[1], dbv = (float) sums[0];
+                mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
+                mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
                 // pass 2: dx = gamma*invStd * (dz - mean(dz) - xhat * mean(dz*xhat))
-                FloatVector k = FloatVector.broadcast(S, g * invStd);
-                FloatVector mdzv = FloatVector.broadcast(S, (float) (sdz / count));
-                FloatVector mdzxv = FloatVector.broadcast(S, (float) (sdzx / count));
+                float meanDz = (float) (sums[0] / count), meanDzx = (float) (sums[1] / count);
                 for (int nb = 0; nb < nbs; nb++) {
-                    VectorMask<Float> real = CpuBackend.realLanes(x, nb);
-                    boolean full = real.allTrue();
-                    long base = off(nb, ch, c, hw), end = base + (long) hw * L;
-                    for (long o = base; o < end; o += L) {
-                        FloatVector xh = ld(mx, o).sub(mv).mul(iv);
-                        FloatVector dz = ld(mdy, o);
-                        if (relu) dz = zero.blend(dz, xh.fma(gv, bv).compare(VectorOperators.GT, 0f));
-                        FloatVector v = dz.sub(mdzv).sub(xh.mul(mdzxv)).mul(k);
-                        if (!full) v = zero.blend(v, real);
-                        if (accumulateDx) v = v.add(ld(mdx, o));
-                        v.intoArray(mdx, (int) (o));
-                    }
+                    long base = off(nb, ch, c, hw);
+                    backwardDx(mx, mdy, mdx, base, base + (long) hw * L, mean, invStd, g, b, relu, meanDz, meanDzx,
+                            accumulateDx, CpuBackend.realLanes(x, nb));
                 }
             }
         });
+    }
+
+    // The per-plane loops live in small methods: inlined into one big lambda they overflowed C2's inlining budget
+    // and ran 20x slower with boxed vectors.
+
+    private static void backwardSums(float[] mx, float[] mdy, long base, long end, float mean, float invStd, float g,
+                                     float b, boolean relu, double[] sums) {
+        FloatVector zero = FloatVector.zero(S), mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
+        FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
+        FloatVector a = zero, ax = zero;
+        for (long o = base; o < end; o += L) {
+            FloatVector xh = ld(mx, o).sub(mv).mul(iv);
+            FloatVector dz = ld(mdy, o);
+            if (relu) dz = zero.blend(dz, xh.fma(gv, bv).compare(VectorOperators.GT, 0f));
+            a = a.add(dz);
+            ax = dz.fma(xh, ax);
+        }
+        sums[0] += a.reduceLanes(VectorOperators.ADD);
+        sums[1] += ax.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void backwardDx(float[] mx, float[] mdy, float[] mdx, long base, long end, float mean, float invStd,
+                                   float g, float b, boolean relu, float meanDz, float meanDzx, boolean accumulate,
+                                   VectorMask<Float> real) {
+        FloatVector zero = FloatVector.zero(S), mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
+        FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
+        FloatVector k = FloatVector.broadcast(S, g * invStd), mdzv = FloatVector.broadcast(S, meanDz);
+        FloatVector mdzxv = FloatVector.broadcast(S, meanDzx);
+        boolean full = real.allTrue();
+        for (long o = base; o < end; o += L) {
+            FloatVector xh = ld(mx, o).sub(mv).mul(iv);
+            FloatVector dz = ld(mdy, o);
+            if (relu) dz = zero.blend(dz, xh.fma(gv, bv).compare(VectorOperators.GT, 0f));
+            FloatVector v = dz.sub(mdzv).sub(xh.mul(mdzxv)).mul(k);
+            if (!full) v = zero.blend(v, real);
+            if (accumulate) v = v.add(ld(mdx, o));
+            v.intoArray(mdx, (int) o);
+        }
     }
 }
