@@ -1,0 +1,69 @@
+package dev.mgiad.model;
+
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.nn.Conv2d;
+import dev.mgiad.engine.nn.Module;
+
+import java.util.SplittableRandom;
+
+/**
+ * One resolution level of MGiaD: the transfers Pi_l, R_l from the finer level (the dead pair on level 1) and the
+ * channel levels kappa = 1..K_l of the in-channel V-cycle SiC (Algorithm 2). Names: {@code Pi}, {@code R} (or
+ * {@code dead_pi}, {@code dead_r}), {@code channel.kappa.*}.
+ */
+public final class MgiadLevel extends Module {
+    public final int level;
+    public final Conv2d pi, r;
+    public final ModuleList<ChannelLevel> channel;
+    private final int pre, post;
+    private final ModelConfig.Correction correction;
+
+    public MgiadLevel(Backend backend, SplittableRandom rng, int level, int cPrev, int[] hierarchy, ModelConfig config) {
+        super(backend);
+        this.level = level;
+        this.pre = config.pre();
+        this.post = config.post();
+        this.correction = config.correction();
+        boolean dead = level == 1;
+        int c = hierarchy[0];
+        pi = child(dead ? "dead_pi" : "Pi", Smoother.depthwisePool(backend, rng, cPrev, c, dead));
+        r = child(dead ? "dead_r" : "R", Smoother.depthwisePool(backend, rng, cPrev, c, dead));
+        channel = child("channel", new ModuleList<>(backend, 1));
+        for (int k = 0; k < hierarchy.length; k++) {
+            channel.add(new ChannelLevel(backend, rng, hierarchy[k], k == hierarchy.length - 1, config.gs(), pre + post));
+        }
+    }
+
+    /** K_l, the number of channel levels. */
+    public int depth() { return channel.size(); }
+
+    /** A_l of Algorithm 3: the operator of the finest channel level. */
+    public Conv2d a() { return channel.get(1).a; }
+
+    /**
+     * SiC, the in-channel V-cycle from channel level kappa (Algorithm 2 as executed, spec 6.4):
+     * <pre>
+     * for s < eta_pre:  u = smooth(kappa, s, f, u)
+     * if kappa < K:
+     *     u_c = Pi_hat(u)
+     *     f_c = R_hat(ReLU(f - A u)) + A_{kappa+1}(u_c)          FAS
+     *     u_hat = SiC(f_c, u_c, kappa+1)
+     *     u = u + P_hat(u_hat)            literal (Alg. 2 line 7), or u + P_hat(u_hat - u_c)
+     * for s < eta_post: u = smooth(kappa, eta_pre + s, f, u)
+     * </pre>
+     */
+    public <T> T sic(Ops<T> ops, T f, T u, int kappa) {
+        ChannelLevel ch = channel.get(kappa);
+        for (int s = 0; s < pre; s++) u = ch.smooth(ops, s, f, u);
+        if (kappa < depth()) {
+            ChannelLevel coarse = channel.get(kappa + 1);
+            T uc = ops.conv(ch.piHat, u);
+            T fc = ops.convInto(coarse.a, uc, ops.conv(ch.rHat, Smoother.residual(ops, ch.a, f, u)), 1f);
+            T uHat = sic(ops, fc, uc, kappa + 1);
+            T correction = this.correction == ModelConfig.Correction.LITERAL ? uHat : ops.sub(uHat, uc);
+            u = ops.convInto(ch.pHat, correction, u, 1f);
+        }
+        for (int s = 0; s < post; s++) u = ch.smooth(ops, pre + s, f, u);
+        return u;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.mgiad.model;
+
+import dev.mgiad.engine.backend.Backend;
+
+import java.util.SplittableRandom;
+
+/** Builds the model a {@link ModelConfig} describes. */
+public final class Models {
+    private Models() { }
+
+    /**
+     * Validates the configuration and allocates the model on {@code backend}. Initialisation follows PyTorch's
+     * defaults (convolutions and the classifier U(-1/sqrt(fan_in), 1/sqrt(fan_in)), BN gamma 1 and beta 0), drawn
+     * from one generator seeded with {@code seed} in the order the parameters are listed: the same seed gives the
+     * same weights.
+     */
+    public static Model build(ModelConfig config, Backend backend, long seed) {
+        config.validate();
+        SplittableRandom rng = new SplittableRandom(seed);
+        return switch (config.kind()) {
+            case RESNET18, RESNET20 -> new ResNet(config, backend, rng);
+            case MGNET -> new MgNet(config, backend, rng);
+            case MGIC -> new Mgic(config, backend, rng);
+            case MGIAD -> new Mgiad(config, backend, rng);
+        };
+    }
+}
