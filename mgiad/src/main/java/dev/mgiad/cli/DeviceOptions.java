@@ -1,0 +1,46 @@
+package dev.mgiad.cli;
+
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.cpu.CpuBackend;
+import dev.mgiad.opencl.OpenCl;
+import dev.mgiad.opencl.OpenClBackend;
+import picocli.CommandLine.Option;
+
+/** {@code --device cpu|opencl|opencl:N}, {@code --threads} and the fallback rule, shared by train, eval and bench. */
+public final class DeviceOptions {
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|opencl|opencl:N",
+            description = "Backend: cpu, opencl (first GPU, else first device) or opencl:N (see `mgiad devices`) (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU kernel threads (default: all processors).")
+    Integer threads;
+
+    @Option(names = "--fallback-cpu", description = "If the OpenCL device cannot be used, say why and run on the CPU instead of stopping.")
+    boolean fallbackCpu;
+
+    public int threads() {
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
+        return t;
+    }
+
+    /** Opens the backend; an unusable OpenCL device is one line on stderr (then the CPU) or an error, as asked. */
+    public Backend open() {
+        if (device.equals("cpu")) return new CpuBackend(threads());
+        if (!device.equals("opencl") && !device.startsWith("opencl:")) {
+            throw new IllegalArgumentException("--device must be cpu, opencl or opencl:N, got '" + device + "'");
+        }
+        try {
+            return OpenClBackend.open(device);
+        } catch (RuntimeException e) {
+            if (!fallbackCpu) throw new IllegalArgumentException(e.getMessage() + " (use --fallback-cpu to run on the CPU instead)");
+            System.err.println("mgiad: " + e.getMessage() + "; falling back to the CPU");
+            return new CpuBackend(threads());
+        }
+    }
+
+    static String openClStatus() {
+        OpenCl.Availability a = OpenCl.probe();
+        return a.available() ? null : a.reason();
+    }
+}
