@@ -104,6 +104,9 @@ __kernel void conv2d_bwd_data(__global const float* dy, __global const float* w,
     for (int j = 0; j < ICB; j++, o += iplane) dx[o] = accumulate ? fma(alpha, acc[j], dx[o]) : alpha * acc[j];
 }
 
+#define T (OCBW * KK)                // accumulators per work-item
+#define TC (T < 36 ? T : 36)         // of which one tree pass reduces TC (TC <= RWGW)
+
 // global (RWGW, (C_OUT / OCBW) * IN_G, SPLIT), local (RWGW, 1, 1). Work-group (cb, i, s) sums over the image blocks
 // [s*NB/SPLIT, (s+1)*NB/SPLIT) for output channels co0 .. co0+OCBW-1 and input channel i of their group; its
 // work-items stride over the (pixel, lane) pairs and their partial sums meet in a tree in local memory.
@@ -113,7 +116,7 @@ void conv2d_bwd_weights(__global const float* x, __global const float* dy, __glo
                         __global float* part, const int accumulate, const float alpha,
                         const int C_IN, const int H, const int W, const int C_OUT, const int OH, const int OW,
                         const int IN_G, const int OUT_G, const int PAD, const int NB) {
-    __local float red[RWGW];
+    __local float red[TC * RWGW];
     const int lid = get_local_id(0);
     const int i = get_global_id(1) % IN_G;
     const int cb = get_global_id(1) / IN_G;
@@ -124,8 +127,8 @@ void conv2d_bwd_weights(__global const float* x, __global const float* dy, __glo
     const int nb0 = s * NB / split, nb1 = (s + 1) * NB / split;
     const int plane = H * W, oplane = OH * OW;
 
-    float acc[OCBW * KK];
-    for (int t = 0; t < OCBW * KK; t++) acc[t] = 0.0f;
+    float acc[T];
+    for (int t = 0; t < T; t++) acc[t] = 0.0f;
     for (int nb = nb0; nb < nb1; nb++) {
         __global const float* xi = x + (nb * C_IN + g * IN_G + i) * plane * B;
         __global const float* dyo = dy + (nb * C_OUT + co0) * oplane * B;
@@ -150,18 +153,22 @@ void conv2d_bwd_weights(__global const float* x, __global const float* dy, __glo
             }
         }
     }
+    // all T partial sums of the work-group meet in one tree, TC at a time (one pass for K <= 6, where T <= 36);
+    // unrolled, so that acc is indexed with constants and stays in registers
 #pragma unroll
-    for (int t = 0; t < OCBW * KK; t++) {
-        red[lid] = acc[t];
+    for (int c0 = 0; c0 < T; c0 += TC) {
+#pragma unroll
+        for (int t = 0; t < TC; t++) red[t * RWGW + lid] = c0 + t < T ? acc[c0 + t] : 0.0f;
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int h = RWGW / 2; h > 0; h >>= 1) {
-            if (lid < h) red[lid] += red[lid + h];
+            for (int q = lid; q < TC * h; q += RWGW) red[(q / h) * RWGW + q % h] += red[(q / h) * RWGW + q % h + h];
             barrier(CLK_LOCAL_MEM_FENCE);
         }
-        if (lid == 0) {
+        const int t = c0 + lid;
+        if (lid < TC && t < T) {
             const int j = t / KK, tap = t % KK;
             const int idx = ((co0 + j) * IN_G + i) * KK + tap;
-            const float sum = red[0];
+            const float sum = red[lid * RWGW];
             if (split == 1) dw[idx] = accumulate ? fma(alpha, sum, dw[idx]) : alpha * sum;
             else part[s * C_OUT * IN_G * KK + idx] = sum;
         }
