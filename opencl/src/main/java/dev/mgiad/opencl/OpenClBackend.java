@@ -223,7 +223,7 @@ public final class OpenClBackend implements Backend {
                 .mem(mem(x)).mem(mem(dy)).mem(mem(dw)).mem(part).i32(accumulate ? 1 : 0).f32(alpha)
                 .i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
                 .i32(p.cinPerGroup()).i32(p.coutPerGroup()).i32(p.pad()).i32(nb)
-                .run(new long[]{WG_WEIGHTS, groups, split}, new long[]{WG_WEIGHTS, 1, 1});
+                .run(new long[]{(long) WG_WEIGHTS * groups, 1, split}, new long[]{WG_WEIGHTS, 1, 1});
         if (split > 1) {
             ctx.launch(CONV, convOptions(p), "conv2d_bwd_weights_sum")
                     .mem(part).mem(mem(dw)).i32(accumulate ? 1 : 0).f32(alpha).i32(elems).i32(split)

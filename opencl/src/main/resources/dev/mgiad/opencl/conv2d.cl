@@ -107,7 +107,8 @@ __kernel void conv2d_bwd_data(__global const float* dy, __global const float* w,
 #define T (OCBW * KK)                // accumulators per work-item
 #define TC (T < 36 ? T : 36)         // of which one tree pass reduces TC (TC <= RWGW)
 
-// global (RWGW, (C_OUT / OCBW) * IN_G, SPLIT), local (RWGW, 1, 1). Work-group (cb, i, s) sums over the image blocks
+// global (RWGW * (C_OUT / OCBW) * IN_G, 1, SPLIT), local (RWGW, 1, 1): the many work-groups go along dimension 0,
+// whose group count is not capped at 65535 on some GPUs. Work-group (cb, i, s) sums over the image blocks
 // [s*NB/SPLIT, (s+1)*NB/SPLIT) for output channels co0 .. co0+OCBW-1 and input channel i of their group; its
 // work-items stride over the (pixel, lane) pairs and their partial sums meet in a tree in local memory.
 // SPLIT == 1 writes dw directly; otherwise raw partial sums go to part[s][C_OUT*IN_G*KK] for conv2d_bwd_weights_sum.
@@ -118,8 +119,8 @@ void conv2d_bwd_weights(__global const float* x, __global const float* dy, __glo
                         const int IN_G, const int OUT_G, const int PAD, const int NB) {
     __local float red[TC * RWGW];
     const int lid = get_local_id(0);
-    const int i = get_global_id(1) % IN_G;
-    const int cb = get_global_id(1) / IN_G;
+    const int i = get_group_id(0) % IN_G;
+    const int cb = get_group_id(0) / IN_G;
     const int blocks = OUT_G / OCBW;
     const int g = cb / blocks;
     const int co0 = g * OUT_G + (cb % blocks) * OCBW;
