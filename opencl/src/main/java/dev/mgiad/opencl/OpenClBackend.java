@@ -1,0 +1,395 @@
+package dev.mgiad.opencl;
+
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.cpu.Checks;
+import dev.mgiad.engine.tensor.Layout;
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+import org.jocl.cl_mem;
+
+/**
+ * The engine's operator set as OpenCL C 1.2 kernels on one device. Tensors live in device buffers
+ * ({@link ClStorage}); the host sees their data only through {@link #upload} and {@link #download}. Activations are
+ * batch-blocked with {@link #batchBlock()} images innermost (16 by default, see {@link Layout#BATCH_BLOCKED}) and
+ * their padding lanes stay zero; parameters are plain.
+ *
+ * <p>Kernels ({@code conv2d.cl}, {@code batch_norm.cl}, {@code elementwise.cl} next to this class) are built on
+ * first use with the batch block, the kernel size, the stride and the channel blocking baked in as {@code -D}
+ * options and cached per (source, options); sizes are arguments, so a model needs a handful of builds. Every call
+ * is enqueued on one in-order queue and returns at once; {@link #sync()} waits for the queue, {@link #download}
+ * and {@link #sumOfSquares} wait for their own result. One thread drives a backend.
+ *
+ * <pre>{@code
+ * if (OpenCl.probe().available()) {
+ *     try (Backend gpu = OpenClBackend.open("opencl")) { ... }
+ * }
+ * }</pre>
+ */
+public final class OpenClBackend implements Backend {
+    /** The default batch block: 16 consecutive images make 64-byte loads per pixel. */
+    public static final int DEFAULT_BATCH_BLOCK = 16;
+
+    private static final String CONV = "conv2d.cl", NORM = "batch_norm.cl", ELEM = "elementwise.cl";
+    /** Work-group size of the elementwise kernels and of conv forward / input gradient. */
+    private static final int WG = 64;
+    /** Work-group size of the weight gradient (its tree reduction runs once per tap). */
+    private static final int WG_WEIGHTS = 64;
+
+    private final ClContext ctx;
+    private final int block;
+    private final int rwg;
+    private final String common;
+    private ClStorage scratch;
+
+    /** The backend on the device a spec names: {@code opencl} (first GPU, else first device) or {@code opencl:N}. */
+    public static OpenClBackend open(String spec) { return new OpenClBackend(OpenCl.select(spec)); }
+
+    public OpenClBackend(OpenCl.DeviceInfo device) { this(device, DEFAULT_BATCH_BLOCK); }
+
+    /** @param batchBlock the batch block B of activations, a power of two from 1 to 64 */
+    public OpenClBackend(OpenCl.DeviceInfo device, int batchBlock) {
+        if (batchBlock < 1 || batchBlock > 64 || Integer.bitCount(batchBlock) != 1) {
+            throw new IllegalArgumentException("OpenCL batch block must be a power of two in 1..64, got " + batchBlock);
+        }
+        this.block = batchBlock;
+        this.ctx = new ClContext(device);
+        // the per-channel reductions: 256 work-items where the device allows it
+        this.rwg = (int) Math.min(256, Long.highestOneBit(Math.max(WG, device.maxWorkGroupSize())));
+        this.common = "-DB=" + block + " -DRWG=" + rwg;
+    }
+
+    public OpenCl.DeviceInfo device() { return ctx.info; }
+
+    @Override public String name() { return "opencl (" + ctx.info.name() + ", " + ctx.info.type() + ", batch block " + block + ")"; }
+
+    @Override public int batchBlock() { return block; }
+
+    /** Programs built so far and the milliseconds {@code clBuildProgram} took, for reports. */
+    public String buildStats() { return ctx.programCount() + " programs built in " + ctx.buildNanos() / 1_000_000 + " ms"; }
+
+    // ------------------------------------------------------------------ memory
+
+    private cl_mem mem(Tensor t) {
+        if (!(t.storage() instanceof ClStorage s) || s.owner() != ctx) {
+            throw new IllegalArgumentException("tensor " + t + " does not live on this OpenCL backend");
+        }
+        return s.mem();
+    }
+
+    /** Elements of a tensor's storage as an int (kernels index with 32-bit ints). */
+    private static int floats(Tensor t) { return (int) t.floats(); }
+
+    @Override
+    public Tensor allocate(Shape shape, Layout layout) {
+        long floats = Tensor.storageFloats(shape, layout, block);
+        if (floats > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an OpenCL tensor holds at most 2^31-1 floats (kernels index with int), "
+                    + shape + " needs " + floats);
+        }
+        ClStorage s = new ClStorage(ctx, floats);
+        ctx.fillZero(s.mem(), floats * Float.BYTES);
+        return new Tensor(shape, layout, block, s);
+    }
+
+    /** A device buffer for partial sums, reused by every call (the queue is in order). */
+    private cl_mem scratch(long floats) {
+        if (scratch == null || scratch.floats() < floats) scratch = new ClStorage(ctx, Math.max(floats, 1024));
+        return scratch.mem();
+    }
+
+    @Override public void zero(Tensor t) { ctx.fillZero(mem(t), t.floats() * Float.BYTES); }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        Checks.sameShape("copy", src, dst);
+        if (src.storage() != dst.storage()) ctx.copy(mem(src), mem(dst), src.floats() * Float.BYTES);
+    }
+
+    @Override
+    public void upload(float[] src, Tensor dst) {
+        if (src.length != dst.shape().elements()) {
+            throw new IllegalArgumentException("upload: " + src.length + " floats for a tensor of shape " + dst.shape()
+                    + " (" + dst.shape().elements() + " elements)");
+        }
+        cl_mem m = mem(dst);
+        if (dst.layout() == Layout.PLAIN) {
+            ctx.write(m, src, src.length);
+            return;
+        }
+        float[] blocked = new float[floats(dst)];
+        int chw = dst.c() * dst.h() * dst.w();
+        for (int i = 0; i < dst.n(); i++) {
+            int base = (i / block) * chw * block + i % block, s = i * chw;
+            for (int e = 0; e < chw; e++) blocked[base + e * block] = src[s + e];
+        }
+        ctx.write(m, blocked, blocked.length);
+    }
+
+    @Override
+    public float[] download(Tensor src) {
+        cl_mem m = mem(src);
+        float[] out = new float[Math.toIntExact(src.shape().elements())];
+        if (src.layout() == Layout.PLAIN) {
+            ctx.read(m, out, out.length);
+            return out;
+        }
+        float[] blocked = new float[floats(src)];
+        ctx.read(m, blocked, blocked.length);
+        int chw = src.c() * src.h() * src.w();
+        for (int i = 0; i < src.n(); i++) {
+            int base = (i / block) * chw * block + i % block, d = i * chw;
+            for (int e = 0; e < chw; e++) out[d + e] = blocked[base + e * block];
+        }
+        return out;
+    }
+
+    @Override public void sync() { ctx.finish(); }
+
+    @Override public void close() { ctx.close(); }
+
+    // ------------------------------------------------------------------ launch helpers
+
+    private static long roundUp(long n, long m) { return (n + m - 1) / m * m; }
+
+    /** One work-item per element of {@code total}, in groups of {@link #WG}. */
+    private void elementwise(ClContext.Launch l, int total) {
+        l.i32(total).run(new long[]{roundUp(total, WG)}, new long[]{WG});
+    }
+
+    private ClContext.Launch elem(String kernel) { return ctx.launch(ELEM, common, kernel); }
+
+    /** Largest of 8, 4, 2, 1 that divides {@code channels} and is at most {@code max}. */
+    private static int channelBlock(int channels, int max) {
+        for (int b = max; b > 1; b >>= 1) if (channels % b == 0) return b;
+        return 1;
+    }
+
+    /** Output channels per work-item of the forward pass. */
+    private static int forwardBlock(ConvParams p) { return channelBlock(p.coutPerGroup(), 8); }
+
+    /** Input channels per work-item of the input gradient. */
+    private static int dataBlock(ConvParams p) { return channelBlock(p.cinPerGroup(), 8); }
+
+    /** Output channels per work-group of the weight gradient: K*K accumulators each, at most 36 in registers. */
+    private static int weightBlock(ConvParams p) {
+        return channelBlock(p.coutPerGroup(), Math.max(1, Math.min(8, Integer.highestOneBit(36 / Math.min(36, p.taps())))));
+    }
+
+    /** Options of a conv2d.cl build; one build serves all three directions of every layer with the same K, S and blocking. */
+    private String convOptions(ConvParams p) {
+        return common + " -DK=" + p.k() + " -DS=" + p.stride() + " -DOCB=" + forwardBlock(p) + " -DICB=" + dataBlock(p)
+                + " -DOCBW=" + weightBlock(p) + " -DRWGW=" + WG_WEIGHTS;
+    }
+
+    // ------------------------------------------------------------------ convolution
+
+    @Override
+    public void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
+        Checks.conv("conv2d forward", p, x, w, y, block);
+        if (base != null) Checks.sameShape("conv2d forward (base)", base, y);
+        int ocb = forwardBlock(p);
+        ctx.launch(CONV, convOptions(p), "conv2d_fwd")
+                .mem(mem(x)).mem(mem(w)).mem(mem(y)).mem(base == null ? mem(y) : mem(base)).i32(base == null ? 0 : 1)
+                .f32(alpha).i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
+                .i32(p.cinPerGroup()).i32(p.coutPerGroup()).i32(p.pad())
+                .run(new long[]{roundUp((long) block * p.oh() * p.ow(), WG), p.cout() / ocb, x.batchBlocks()},
+                        new long[]{WG, 1, 1});
+    }
+
+    @Override
+    public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
+        Checks.conv("conv2d backward (input gradient)", p, dx, w, dy, block);
+        int icb = dataBlock(p);
+        ctx.launch(CONV, convOptions(p), "conv2d_bwd_data")
+                .mem(mem(dy)).mem(mem(w)).mem(mem(dx)).i32(accumulate ? 1 : 0).f32(alpha)
+                .i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
+                .i32(p.cinPerGroup()).i32(p.coutPerGroup()).i32(p.pad())
+                .run(new long[]{roundUp((long) block * p.h() * p.w(), WG), p.cin() / icb, dx.batchBlocks()},
+                        new long[]{WG, 1, 1});
+    }
+
+    @Override
+    public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {
+        Checks.conv("conv2d backward (weight gradient)", p, x, dw, dy, block);
+        int ocb = weightBlock(p);
+        int groups = p.cout() / ocb * p.cinPerGroup();
+        int nb = x.batchBlocks();
+        // split the sum over image blocks until there are a few work-groups per compute unit
+        int split = Math.max(1, Math.min(nb, 4 * ctx.info.computeUnits() / Math.max(1, groups)));
+        int elems = (int) p.weightElements();
+        cl_mem part = split == 1 ? mem(dw) : scratch((long) split * elems);
+        ctx.launch(CONV, convOptions(p), "conv2d_bwd_weights")
+                .mem(mem(x)).mem(mem(dy)).mem(mem(dw)).mem(part).i32(accumulate ? 1 : 0).f32(alpha)
+                .i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
+                .i32(p.cinPerGroup()).i32(p.coutPerGroup()).i32(p.pad()).i32(nb)
+                .run(new long[]{(long) WG_WEIGHTS * groups, 1, split}, new long[]{WG_WEIGHTS, 1, 1});
+        if (split > 1) {
+            ctx.launch(CONV, convOptions(p), "conv2d_bwd_weights_sum")
+                    .mem(part).mem(mem(dw)).i32(accumulate ? 1 : 0).f32(alpha).i32(elems).i32(split)
+                    .run(new long[]{roundUp(elems, WG)}, new long[]{WG});
+        }
+    }
+
+    // ------------------------------------------------------------------ batch norm
+
+    @Override
+    public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                               float momentum, float eps, Tensor saveMean, Tensor saveInvStd,
+                               boolean relu, Tensor residual, Tensor y) {
+        Checks.batchNorm("batch_norm (train)", x, gamma, beta, y, residual);
+        Checks.activation("batch_norm (train)", "input", x, block);
+        Checks.channelVector("batch_norm (train) running_mean", runningMean, x.c());
+        Checks.channelVector("batch_norm (train) running_var", runningVar, x.c());
+        Checks.channelVector("batch_norm (train) save_mean", saveMean, x.c());
+        Checks.channelVector("batch_norm (train) save_invstd", saveInvStd, x.c());
+        int hw = x.h() * x.w();
+        ctx.launch(NORM, common, "bnorm_stats")
+                .mem(mem(x)).mem(mem(saveMean)).mem(mem(saveInvStd)).mem(mem(runningMean)).mem(mem(runningVar))
+                .f32(momentum).f32(eps).i32(x.c()).i32(hw).i32(x.batchBlocks()).i32(x.n())
+                .run(new long[]{rwg, x.c()}, new long[]{rwg, 1});
+        apply(x, gamma, beta, saveMean, saveInvStd, false, eps, relu, residual, y);
+    }
+
+    @Override
+    public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps,
+                              boolean relu, Tensor residual, Tensor y) {
+        Checks.batchNorm("batch_norm (eval)", x, gamma, beta, y, residual);
+        Checks.activation("batch_norm (eval)", "input", x, block);
+        Checks.channelVector("batch_norm (eval) running_mean", runningMean, x.c());
+        Checks.channelVector("batch_norm (eval) running_var", runningVar, x.c());
+        apply(x, gamma, beta, runningMean, runningVar, true, eps, relu, residual, y);
+    }
+
+    private void apply(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor stat, boolean eval, float eps,
+                       boolean relu, Tensor residual, Tensor y) {
+        ClContext.Launch l = ctx.launch(NORM, common, "bnorm_apply")
+                .mem(mem(x)).mem(mem(gamma)).mem(mem(beta)).mem(mem(mean)).mem(mem(stat)).i32(eval ? 1 : 0).f32(eps)
+                .i32(relu ? 1 : 0).mem(residual == null ? mem(x) : mem(residual)).i32(residual == null ? 0 : 1)
+                .mem(mem(y)).i32(x.c()).i32(x.h() * x.w()).i32(x.n());
+        elementwise(l, floats(y));
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                  boolean relu, Tensor dy, Tensor dx, boolean accumulateDx,
+                                  Tensor dgamma, Tensor dbeta, boolean accumulateParams) {
+        Checks.batchNorm("batch_norm backward", x, gamma, beta, dy, null);
+        Checks.activation("batch_norm backward", "input", x, block);
+        Checks.sameShape("batch_norm backward (dx)", x, dx);
+        Checks.channelVector("batch_norm backward save_mean", saveMean, x.c());
+        Checks.channelVector("batch_norm backward save_invstd", saveInvStd, x.c());
+        Checks.channelVector("batch_norm backward dgamma", dgamma, x.c());
+        Checks.channelVector("batch_norm backward dbeta", dbeta, x.c());
+        int hw = x.h() * x.w();
+        cl_mem sums = scratch(2L * x.c());
+        ctx.launch(NORM, common, "bnorm_bwd_reduce")
+                .mem(mem(x)).mem(mem(gamma)).mem(mem(beta)).mem(mem(saveMean)).mem(mem(saveInvStd)).i32(relu ? 1 : 0)
+                .mem(mem(dy)).mem(mem(dgamma)).mem(mem(dbeta)).i32(accumulateParams ? 1 : 0).mem(sums)
+                .i32(x.c()).i32(hw).i32(x.batchBlocks())
+                .run(new long[]{rwg, x.c()}, new long[]{rwg, 1});
+        ClContext.Launch l = ctx.launch(NORM, common, "bnorm_bwd_data")
+                .mem(mem(x)).mem(mem(gamma)).mem(mem(beta)).mem(mem(saveMean)).mem(mem(saveInvStd)).i32(relu ? 1 : 0)
+                .mem(mem(dy)).mem(mem(dx)).i32(accumulateDx ? 1 : 0).mem(sums).i32(x.c()).i32(hw).i32(x.n());
+        elementwise(l, floats(dx));
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    @Override
+    public void axpby(float a, Tensor x, float b, Tensor y, boolean relu, Tensor out) {
+        Checks.sameShape("axpby", x, out);
+        if (y != null) Checks.sameShape("axpby", y, out);
+        elementwise(elem("axpby").f32(a).mem(mem(x)).f32(b).mem(y == null ? mem(x) : mem(y)).i32(y == null ? 0 : 1)
+                .i32(relu ? 1 : 0).mem(mem(out)), floats(out));
+    }
+
+    @Override
+    public void reluBackward(Tensor y, Tensor dy, Tensor dx, boolean accumulate) {
+        Checks.sameShape("relu backward", y, dy);
+        Checks.sameShape("relu backward", y, dx);
+        elementwise(elem("relu_bwd").mem(mem(y)).mem(mem(dy)).mem(mem(dx)).i32(accumulate ? 1 : 0), floats(dx));
+    }
+
+    @Override
+    public void scaleInto(Tensor src, float alpha, Tensor dst, boolean accumulate) {
+        Checks.sameShape("scale_into", src, dst);
+        if (accumulate) axpby(alpha, src, 1f, dst, false, dst);
+        else axpby(alpha, src, 0f, null, false, dst);
+    }
+
+    // ------------------------------------------------------------------ pooling, bias, shortcut
+
+    @Override
+    public void globalAvgPool(Tensor x, Tensor y) {
+        Checks.pooled("global_avg_pool", x, y);
+        Checks.activation("global_avg_pool", "input", x, block);
+        Checks.activation("global_avg_pool", "output", y, block);
+        elementwise(elem("gap_fwd").mem(mem(x)).mem(mem(y)).i32(x.h() * x.w()), floats(y));
+    }
+
+    @Override
+    public void globalAvgPoolBackward(Tensor dy, Tensor dx, boolean accumulate) {
+        Checks.pooled("global_avg_pool backward", dx, dy);
+        Checks.activation("global_avg_pool backward", "input gradient", dx, block);
+        Checks.activation("global_avg_pool backward", "output gradient", dy, block);
+        elementwise(elem("gap_bwd").mem(mem(dy)).mem(mem(dx)).i32(accumulate ? 1 : 0).i32(dx.h() * dx.w()), floats(dx));
+    }
+
+    @Override
+    public void addBias(Tensor y, Tensor bias) {
+        Checks.channelVector("add_bias", bias, y.c());
+        Checks.activation("add_bias", "output", y, block);
+        elementwise(elem("add_bias").mem(mem(y)).mem(mem(bias)).i32(y.c()).i32(y.h() * y.w()).i32(y.n()), floats(y));
+    }
+
+    @Override
+    public void biasBackward(Tensor dy, Tensor db, boolean accumulate) {
+        Checks.channelVector("bias backward", db, dy.c());
+        Checks.activation("bias backward", "output gradient", dy, block);
+        elem("bias_bwd").mem(mem(dy)).mem(mem(db)).i32(accumulate ? 1 : 0).i32(dy.c()).i32(dy.h() * dy.w())
+                .i32(dy.batchBlocks()).run(new long[]{rwg, dy.c()}, new long[]{rwg, 1});
+    }
+
+    @Override
+    public void shortcutA(Tensor x, int stride, Tensor y) {
+        Checks.shortcut("shortcut_a", x, stride, y);
+        Checks.activation("shortcut_a", "input", x, block);
+        Checks.activation("shortcut_a", "output", y, block);
+        elementwise(elem("shortcut_a_fwd").mem(mem(x)).mem(mem(y)).i32(stride).i32(x.c()).i32(x.h()).i32(x.w())
+                .i32(y.c()).i32(y.h()).i32(y.w()), floats(y));
+    }
+
+    @Override
+    public void shortcutABackward(Tensor dy, int stride, Tensor dx, boolean accumulate) {
+        Checks.shortcut("shortcut_a backward", dx, stride, dy);
+        Checks.activation("shortcut_a backward", "input gradient", dx, block);
+        Checks.activation("shortcut_a backward", "output gradient", dy, block);
+        elementwise(elem("shortcut_a_bwd").mem(mem(dy)).mem(mem(dx)).i32(accumulate ? 1 : 0).i32(stride)
+                .i32(dx.c()).i32(dx.h()).i32(dx.w()).i32(dy.c()).i32(dy.h()).i32(dy.w()), floats(dx));
+    }
+
+    // ------------------------------------------------------------------ optimizer and reductions
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
+                        boolean nesterov) {
+        if (grad != null) Checks.sameShape("sgd_step (grad)", param, grad);
+        Checks.sameShape("sgd_step (velocity)", param, velocity);
+        elementwise(elem("sgd_step").mem(mem(param)).mem(grad == null ? mem(param) : mem(grad)).i32(grad == null ? 0 : 1)
+                .mem(mem(velocity)).f32(lr).f32(momentum).f32(weightDecay).i32(nesterov ? 1 : 0), floats(param));
+    }
+
+    @Override
+    public double sumOfSquares(Tensor t) {
+        int total = floats(t);
+        int groups = (int) Math.max(1, Math.min(64, (total + rwg - 1) / rwg));
+        cl_mem part = scratch(groups);
+        elem("sum_sq").mem(mem(t)).mem(part).i32(total).run(new long[]{(long) groups * rwg}, new long[]{rwg});
+        float[] partial = new float[groups];
+        ctx.read(part, partial, groups);
+        double sum = 0;
+        for (float v : partial) sum += v;
+        return sum;
+    }
+}
