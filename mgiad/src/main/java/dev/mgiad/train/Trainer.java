@@ -75,6 +75,12 @@ public final class Trainer {
     @SuppressWarnings("unchecked")
     public List<EpochMetrics> run(ImageDataset train, ImageDataset test, int startEpoch, List<EpochMetrics> previous)
             throws IOException {
+        return run(train, test, startEpoch, previous, opt.epochs());
+    }
+
+    /** Trains epochs {@code startEpoch .. endEpoch-1} of the schedule planned for {@code opt.epochs()}. */
+    public List<EpochMetrics> run(ImageDataset train, ImageDataset test, int startEpoch, List<EpochMetrics> previous,
+                                  int endEpoch) throws IOException {
         List<Parameter> params = net.module().parameters();
         Sgd sgd = new Sgd(be, params, opt.lr(), opt.momentum(), opt.weightDecay(), opt.nesterov());
         LrSchedule schedule = schedule();
@@ -87,7 +93,7 @@ public final class Trainer {
                 ? Augmentation.standard(opt.dataset(), true, opt.padTo32()) : Augmentation.standard(opt.dataset(), false, opt.padTo32()));
         Transform testT = new Transform(opt.dataset(), Augmentation.standard(opt.dataset(), false, opt.padTo32()));
         Graph g = new Graph(be);
-        for (int epoch = startEpoch; epoch < opt.epochs(); epoch++) {
+        for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
             long t0 = System.nanoTime();
             double lossSum = 0;
             long seen = 0, correct = 0;

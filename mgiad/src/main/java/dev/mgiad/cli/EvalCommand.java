@@ -1,0 +1,83 @@
+package dev.mgiad.cli;
+
+import dev.mgiad.datasets.Augmentation;
+import dev.mgiad.datasets.DatasetKind;
+import dev.mgiad.datasets.Datasets;
+import dev.mgiad.datasets.ImageDataset;
+import dev.mgiad.datasets.Transform;
+import dev.mgiad.engine.autograd.Graph;
+import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.model.Model;
+import dev.mgiad.model.ModelConfig;
+import dev.mgiad.model.Models;
+import dev.mgiad.train.Checkpoint;
+import dev.mgiad.train.ModelConfigJson;
+import dev.mgiad.train.TrainOptions;
+import dev.mgiad.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code mgiad eval}: test loss, top-1 and per-class accuracy of a checkpoint, optionally the confusion matrix. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluates the last checkpoint of a run on the test split: loss, top-1 accuracy, per-class accuracy.")
+final class EvalCommand implements Callable<Integer> {
+    @Mixin DeviceOptions device;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "The run directory (holding checkpoint.json).")
+    Path checkpoint;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the data set is.")
+    Path dataDir;
+    @Option(names = "--download", description = "Download the data set if it is found nowhere.")
+    boolean download;
+    @Option(names = "--limit-test", defaultValue = "0", description = "Use only the first N test images (0 = all).")
+    int limitTest;
+    @Option(names = "--batch-size", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--confusion", description = "Also print the confusion matrix (rows: true class, columns: predicted).")
+    boolean confusion;
+
+    @Override
+    public Integer call() throws Exception {
+        Checkpoint.State st = Checkpoint.readState(checkpoint);
+        ModelConfig config = ModelConfigJson.read((Map<?, ?>) st.state().get("model"));
+        Map<?, ?> o = (Map<?, ?>) st.state().get("options");
+        DatasetKind kind = DatasetKind.fromCliName((String) o.get("dataset"));
+        boolean pad = !(o.get("pad_to_32") instanceof Boolean b) || b;
+        ImageDataset test = Datasets.load(kind, dataDir, download, false);
+        if (limitTest > 0) test = test.subset(limitTest);
+        TrainOptions opt = new TrainOptions(kind, dataDir, download, 1, batchSize, 0.1f, 0f, 0f, false, "cosine", 0, 1,
+                1f, 0f, 0, 0, limitTest, pad, false);
+        try (Backend be = device.open()) {
+            Model m = Models.build(config, be, 0);
+            Checkpoint.load(checkpoint, m.root(), be, false);
+            Trainer t = new Trainer(TrainCommand.network(m), be, opt, Map.of(), checkpoint, System.out, false);
+            Trainer.Evaluation ev = t.evaluate(new Graph(be), test, new Transform(kind, Augmentation.standard(kind, false, pad)));
+            System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%%n",
+                    config.kind().cliName, st.epoch(), kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy());
+            List<String> names = test.classNames();
+            double[] per = ev.perClassAccuracy();
+            System.out.println("per-class accuracy:");
+            for (int c = 0; c < per.length; c++) {
+                System.out.printf("  %2d %-14s %6.2f%%%n", c, c < names.size() ? names.get(c) : "", 100 * per[c]);
+            }
+            if (confusion) {
+                System.out.println("confusion matrix (rows: true class, columns: predicted):");
+                StringBuilder sb = new StringBuilder("      ");
+                for (int c = 0; c < per.length; c++) sb.append(String.format("%6d", c));
+                System.out.println(sb);
+                for (int r = 0; r < per.length; r++) {
+                    sb = new StringBuilder(String.format("  %2d  ", r));
+                    for (int c = 0; c < per.length; c++) sb.append(String.format("%6d", ev.confusion()[r][c]));
+                    System.out.println(sb);
+                }
+            }
+        }
+        return 0;
+    }
+}
