@@ -525,18 +525,18 @@ final class ConvKernels {
                 }
             }
             int base = i * 9 + ky * 3, st = inG * 9;
-            part[base] += a00.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[base + 1] += a01.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[base + 2] += a02.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[st + base] += a10.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[st + base + 1] += a11.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[st + base + 2] += a12.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[2 * st + base] += a20.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[2 * st + base + 1] += a21.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[2 * st + base + 2] += a22.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[3 * st + base] += a30.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[3 * st + base + 1] += a31.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            part[3 * st + base + 2] += a32.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            part[base] += Lanes.sum(a00);
+            part[base + 1] += Lanes.sum(a01);
+            part[base + 2] += Lanes.sum(a02);
+            part[st + base] += Lanes.sum(a10);
+            part[st + base + 1] += Lanes.sum(a11);
+            part[st + base + 2] += Lanes.sum(a12);
+            part[2 * st + base] += Lanes.sum(a20);
+            part[2 * st + base + 1] += Lanes.sum(a21);
+            part[2 * st + base + 2] += Lanes.sum(a22);
+            part[3 * st + base] += Lanes.sum(a30);
+            part[3 * st + base + 1] += Lanes.sum(a31);
+            part[3 * st + base + 2] += Lanes.sum(a32);
         }
     }
 
@@ -562,10 +562,10 @@ final class ConvKernels {
         }
         var ADD = jdk.incubator.vector.VectorOperators.ADD;
         int st = inG; // part index: (ot * inG + i) * kk with kk = 1
-        part[i0] += a00.reduceLanes(ADD); part[i0 + 1] += a01.reduceLanes(ADD); part[i0 + 2] += a02.reduceLanes(ADD); part[i0 + 3] += a03.reduceLanes(ADD);
-        part[st + i0] += a10.reduceLanes(ADD); part[st + i0 + 1] += a11.reduceLanes(ADD); part[st + i0 + 2] += a12.reduceLanes(ADD); part[st + i0 + 3] += a13.reduceLanes(ADD);
-        part[2 * st + i0] += a20.reduceLanes(ADD); part[2 * st + i0 + 1] += a21.reduceLanes(ADD); part[2 * st + i0 + 2] += a22.reduceLanes(ADD); part[2 * st + i0 + 3] += a23.reduceLanes(ADD);
-        part[3 * st + i0] += a30.reduceLanes(ADD); part[3 * st + i0 + 1] += a31.reduceLanes(ADD); part[3 * st + i0 + 2] += a32.reduceLanes(ADD); part[3 * st + i0 + 3] += a33.reduceLanes(ADD);
+        part[i0] += Lanes.sum(a00); part[i0 + 1] += Lanes.sum(a01); part[i0 + 2] += Lanes.sum(a02); part[i0 + 3] += Lanes.sum(a03);
+        part[st + i0] += Lanes.sum(a10); part[st + i0 + 1] += Lanes.sum(a11); part[st + i0 + 2] += Lanes.sum(a12); part[st + i0 + 3] += Lanes.sum(a13);
+        part[2 * st + i0] += Lanes.sum(a20); part[2 * st + i0 + 1] += Lanes.sum(a21); part[2 * st + i0 + 2] += Lanes.sum(a22); part[2 * st + i0 + 3] += Lanes.sum(a23);
+        part[3 * st + i0] += Lanes.sum(a30); part[3 * st + i0 + 1] += Lanes.sum(a31); part[3 * st + i0 + 2] += Lanes.sum(a32); part[3 * st + i0 + 3] += Lanes.sum(a33);
     }
 
     /** One output channel x 9 taps, three sliding windows (one per kernel row). */
@@ -598,9 +598,9 @@ final class ConvKernels {
         }
         int b = i * 9;
         var ADD = jdk.incubator.vector.VectorOperators.ADD;
-        part[b] += a0.reduceLanes(ADD); part[b + 1] += a1.reduceLanes(ADD); part[b + 2] += a2.reduceLanes(ADD);
-        part[b + 3] += a3.reduceLanes(ADD); part[b + 4] += a4.reduceLanes(ADD); part[b + 5] += a5.reduceLanes(ADD);
-        part[b + 6] += a6.reduceLanes(ADD); part[b + 7] += a7.reduceLanes(ADD); part[b + 8] += a8.reduceLanes(ADD);
+        part[b] += Lanes.sum(a0); part[b + 1] += Lanes.sum(a1); part[b + 2] += Lanes.sum(a2);
+        part[b + 3] += Lanes.sum(a3); part[b + 4] += Lanes.sum(a4); part[b + 5] += Lanes.sum(a5);
+        part[b + 6] += Lanes.sum(a6); part[b + 7] += Lanes.sum(a7); part[b + 8] += Lanes.sum(a8);
     }
 
     /** Any kernel, stride and padding: one tap at a time, two accumulators. */
@@ -630,7 +630,7 @@ final class ConvKernels {
                     }
                     if (xx < x1) a = ld(dy, dr + xx * P).fma(ld(x, xr + (long) (xx * s + kx - pad) * P), a);
                 }
-                part[i * k * k + ky * k + kx] += a.add(b).reduceLanes(ADD);
+                part[i * k * k + ky * k + kx] += Lanes.sum(a.add(b));
             }
         }
     }

@@ -295,7 +295,7 @@ public final class CpuBackend implements Backend {
                     long base = ((long) nb * c + ch) * hw * L;
                     FloatVector a = FloatVector.zero(S);
                     for (int p = 0; p < hw; p++) a = a.add(FloatVector.fromArray(S, mdy, (int) (base + (long) p * L)));
-                    sum += a.reduceLanes(VectorOperators.ADD);
+                    sum += Lanes.sum(a);
                 }
                 float v = (float) sum;
                 mdb[(int) (ch)] = accumulate ? mdb[(int) (ch)] + v : v;
@@ -381,7 +381,7 @@ public final class CpuBackend implements Backend {
         long i = 0;
         for (; i + L <= n; i += L) {
             FloatVector v = FloatVector.fromArray(S, m, (int) i);
-            sum += v.mul(v).reduceLanes(VectorOperators.ADD);
+            sum += Lanes.sum(v.mul(v));
         }
         for (; i < n; i++) {
             float v = m[(int) (i)];

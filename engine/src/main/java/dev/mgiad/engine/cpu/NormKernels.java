@@ -75,7 +75,7 @@ final class NormKernels {
     private static double sum(float[] m, long base, int hw) {
         FloatVector a = FloatVector.zero(S);
         for (long o = base, end = base + (long) hw * L; o < end; o += L) a = a.add(ld(m, o));
-        return a.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(a);
     }
 
     /**
@@ -90,7 +90,7 @@ final class NormKernels {
             if (!full) d = zero.blend(d, real);
             a = d.fma(d, a);
         }
-        return a.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(a);
     }
 
     private static void normalize(Tensor x, float[] mx, float[] mr, float[] my, int ch, int c,
@@ -160,8 +160,8 @@ final class NormKernels {
             a = a.add(dz);
             ax = dz.fma(xh, ax);
         }
-        sums[0] += a.reduceLanes(VectorOperators.ADD);
-        sums[1] += ax.reduceLanes(VectorOperators.ADD);
+        sums[0] += Lanes.sum(a);
+        sums[1] += Lanes.sum(ax);
     }
 
     private static void backwardDx(float[] mx, float[] mdy, float[] mdx, long base, long end, float mean, float invStd,

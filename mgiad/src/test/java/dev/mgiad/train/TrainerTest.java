@@ -1,0 +1,141 @@
+package dev.mgiad.train;
+
+import dev.mgiad.datasets.DatasetKind;
+import dev.mgiad.datasets.ImageDataset;
+import dev.mgiad.engine.autograd.Graph;
+import dev.mgiad.engine.autograd.Var;
+import dev.mgiad.engine.cpu.CpuBackend;
+import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Parameter;
+import dev.mgiad.model.Model;
+import dev.mgiad.model.ModelConfig;
+import dev.mgiad.model.Models;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The training loop on a tiny synthetic data set: resume is exact, divergence stops cleanly. */
+class TrainerTest {
+    private static final ModelConfig TINY = ModelConfig.defaults(ModelConfig.Kind.MGIAD).withInput(1, 10)
+            .withWidths(4, 8).withCk(4).withGs(2);
+
+    /** 28x28 images whose class is visible in their mean brightness, so a network can learn it. */
+    static ImageDataset synthetic(int n, long seed) {
+        Random r = new Random(seed);
+        byte[] px = new byte[n * 28 * 28];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = r.nextInt(10);
+            for (int p = 0; p < 784; p++) px[i * 784 + p] = (byte) Math.min(255, labels[i] * 20 + r.nextInt(60));
+        }
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < 10; c++) names.add("c" + c);
+        return ImageDataset.of(1, 28, 28, px, labels, null, names, List.of());
+    }
+
+    private static TrainOptions options(int epochs, float lr) {
+        return new TrainOptions(DatasetKind.FASHION_MNIST, null, false, epochs, 16, lr, 0.9f, 1e-4f, false, "cosine", 0,
+                25, 0.1f, 0f, 7, 0, 0, true, false);
+    }
+
+    private static Network net(Model m) {
+        return new Network() {
+            @Override public Module module() { return m.root(); }
+            @Override public Var forward(Graph g, Var x) { return m.forward(g, x); }
+        };
+    }
+
+    private static float[][] weights(Model m, CpuBackend be) {
+        List<float[]> l = new ArrayList<>();
+        for (Parameter p : m.root().parameters()) l.add(be.download(p.value()));
+        return l.toArray(new float[0][]);
+    }
+
+    @Test
+    void oneEpochPlusOneResumedEqualsTwoEpochs(@TempDir Path tmp) throws Exception {
+        ImageDataset train = synthetic(64, 1), test = synthetic(32, 2);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        float[][] straight, resumed;
+        try (CpuBackend be = new CpuBackend(1)) {
+            Model m = Models.build(TINY, be, 7);
+            new Trainer(net(m), be, options(2, 0.05f), ModelConfigJson.write(TINY), tmp.resolve("a"), quiet, false)
+                    .run(train, test, 0, List.of());
+            straight = weights(m, be);
+        }
+        try (CpuBackend be = new CpuBackend(1)) {
+            Model m = Models.build(TINY, be, 7);
+            new Trainer(net(m), be, options(2, 0.05f), ModelConfigJson.write(TINY), tmp.resolve("b"), quiet, false)
+                    .run(train, test, 0, List.of(), 1);
+        }
+        try (CpuBackend be = new CpuBackend(1)) {
+            Model m = Models.build(TINY, be, 7);
+            Checkpoint.State st = Checkpoint.readState(tmp.resolve("b"));
+            assertEquals(1, st.epoch());
+            Checkpoint.load(tmp.resolve("b"), m.root(), be, true);
+            List<EpochMetrics> rows = new Trainer(net(m), be, options(2, 0.05f), ModelConfigJson.write(TINY), tmp.resolve("b"),
+                    quiet, false).run(train, test, 1, Trainer.metricsFromState(st.state()));
+            assertEquals(2, rows.size());
+            resumed = weights(m, be);
+        }
+        for (int i = 0; i < straight.length; i++) assertArrayEquals(straight[i], resumed[i], "parameter " + i);
+        String csv = Files.readString(tmp.resolve("b/metrics.csv"));
+        assertEquals(3, csv.lines().count(), csv);
+        assertTrue(Files.readString(tmp.resolve("b/curves.svg")).contains("<polyline"));
+        try (var s = Files.list(tmp.resolve("b"))) {
+            assertEquals(1, s.filter(p -> p.getFileName().toString().startsWith("ckpt-")).count(), "old checkpoints are removed");
+        }
+    }
+
+    @Test
+    void divergenceStopsWithAClearMessageAndKeepsTheLastCheckpoint(@TempDir Path tmp) throws Exception {
+        ImageDataset train = synthetic(64, 1), test = synthetic(16, 2);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        try (CpuBackend be = new CpuBackend(1)) {
+            Model m = Models.build(TINY, be, 7);
+            Trainer t = new Trainer(net(m), be, options(3, 0.05f), ModelConfigJson.write(TINY), tmp, quiet, false);
+            t.run(train, test, 0, List.of(), 1);
+            String before = Files.readString(tmp.resolve("checkpoint.json"));
+            byte[] weightsBefore = Files.readAllBytes(Checkpoint.latest(tmp).resolve("model.safetensors"));
+            for (Parameter p : m.root().parameters()) {
+                float[] v = be.download(p.value());
+                v[0] = Float.NaN;
+                be.upload(v, p.value());
+            }
+            var e = assertThrows(Trainer.DivergedException.class, () -> t.run(train, test, 1, List.of()));
+            assertTrue(e.getMessage().contains("diverged") && e.getMessage().contains("last good checkpoint"), e.getMessage());
+            assertEquals(before, Files.readString(tmp.resolve("checkpoint.json")));
+            assertArrayEquals(weightsBefore, Files.readAllBytes(Checkpoint.latest(tmp).resolve("model.safetensors")));
+        }
+    }
+
+    @Test
+    void checkpointRoundTripsModelAndOptimizer(@TempDir Path tmp) throws Exception {
+        try (CpuBackend be = new CpuBackend(1)) {
+            Model a = Models.build(TINY, be, 1), b = Models.build(TINY, be, 2);
+            for (Parameter p : a.root().parameters()) p.velocity(be);
+            Checkpoint.save(tmp, a.root(), be, 5, Map.of("model", ModelConfigJson.write(TINY)));
+            Checkpoint.load(tmp, b.root(), be, true);
+            float[][] wa = weights(a, be), wb = weights(b, be);
+            for (int i = 0; i < wa.length; i++) assertArrayEquals(wa[i], wb[i]);
+            var names = SafeTensors.read(Checkpoint.latest(tmp).resolve("model.safetensors")).tensors().keySet();
+            assertTrue(names.containsAll(a.root().namedParameters().keySet()), "weight file uses the parameter names");
+            assertEquals(TINY, ModelConfigJson.read((Map<?, ?>) Checkpoint.readState(tmp).state().get("model")));
+            Model other = Models.build(TINY.withWidths(4, 16), be, 1);
+            var e = assertThrows(java.io.IOException.class, () -> Checkpoint.load(tmp, other.root(), be, false));
+            assertTrue(e.getMessage().contains("shape") || e.getMessage().contains("missing"), e.getMessage());
+        }
+    }
+}
