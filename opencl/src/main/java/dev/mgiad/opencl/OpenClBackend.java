@@ -68,6 +68,8 @@ public final class OpenClBackend implements Backend {
     /** Programs built so far and the milliseconds {@code clBuildProgram} took, for reports. */
     public String buildStats() { return ctx.programCount() + " programs built in " + ctx.buildNanos() / 1_000_000 + " ms"; }
 
+    int programCount() { return ctx.programCount(); }
+
     // ------------------------------------------------------------------ memory
 
     private cl_mem mem(Tensor t) {

@@ -1,0 +1,119 @@
+package dev.mgiad.opencl;
+
+import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.cpu.CpuBackend;
+import dev.mgiad.engine.tensor.Layout;
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static dev.mgiad.engine.conformance.Numerics.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** What the conformance suite does not cover: determinism, program caching, ownership and lifetime of tensors. */
+class OpenClBackendTest {
+
+    @BeforeAll
+    static void needsOpenCl() {
+        assumeTrue(OpenCl.probe().available(), () -> "OpenCL is not usable here: " + OpenCl.probe().reason());
+    }
+
+    private static Tensor act(OpenClBackend b, Random r, int n, int c, int h, int w) {
+        Tensor t = b.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED);
+        b.upload(random(r, n * c * h * w), t);
+        return t;
+    }
+
+    /** No float atomics anywhere: the reductions (split weight gradient, batch norm) repeat bit for bit. */
+    @Test
+    void reductionsAreDeterministic() {
+        try (OpenClBackend b = OpenClBackend.open("opencl")) {
+            Random r = new Random(1);
+            ConvParams p = ConvParams.of(40, 4, 6, 6, 8, 3, 1, 4);
+            Tensor x = act(b, r, 40, 4, 6, 6), dy = act(b, r, 40, 8, 6, 6);
+            Tensor dw = b.allocate(Shape.of(8, 1, 3, 3), Layout.PLAIN);
+            b.convBackwardWeights(p, x, dy, dw, 1f, false);
+            float[] first = b.download(dw);
+            Tensor g = b.allocate(Shape.of(8), Layout.PLAIN), be = b.allocate(Shape.of(8), Layout.PLAIN);
+            Tensor rm = b.allocate(Shape.of(8), Layout.PLAIN), rv = b.allocate(Shape.of(8), Layout.PLAIN);
+            Tensor sm = b.allocate(Shape.of(8), Layout.PLAIN), si = b.allocate(Shape.of(8), Layout.PLAIN);
+            Tensor y = b.allocate(dy.shape(), Layout.BATCH_BLOCKED), dx = b.allocate(dy.shape(), Layout.BATCH_BLOCKED);
+            b.upload(random(r, 8), g);
+            b.batchNormTrain(dy, g, be, rm, rv, 0.1f, 1e-5f, sm, si, true, null, y);
+            b.batchNormBackward(dy, g, be, sm, si, true, y, dx, false, rm, rv, false);
+            float[] firstDx = b.download(dx), firstY = b.download(y);
+            for (int i = 0; i < 3; i++) {
+                b.convBackwardWeights(p, x, dy, dw, 1f, false);
+                assertArrayEquals(first, b.download(dw));
+                b.batchNormTrain(dy, g, be, rm, rv, 0.1f, 1e-5f, sm, si, true, null, y);
+                b.batchNormBackward(dy, g, be, sm, si, true, y, dx, false, rm, rv, false);
+                assertArrayEquals(firstY, b.download(y));
+                assertArrayEquals(firstDx, b.download(dx));
+            }
+        }
+    }
+
+    @Test
+    void programsAreBuiltOncePerOptions() {
+        try (OpenClBackend b = OpenClBackend.open("opencl")) {
+            Random r = new Random(2);
+            Tensor x = act(b, r, 3, 8, 5, 5), y = b.allocate(Shape.of(3, 8, 5, 5), Layout.BATCH_BLOCKED);
+            Tensor w = b.allocate(Shape.of(8, 8, 3, 3), Layout.PLAIN);
+            b.convForward(ConvParams.of(3, 8, 5, 5, 8, 3, 1, 1), x, w, y, null, 1f);
+            b.axpby(1f, x, 1f, y, true, y);
+            int built = b.programCount();
+            // other sizes, same K, stride and channel blocking: no new build
+            Tensor x2 = act(b, r, 20, 8, 9, 7), y2 = b.allocate(Shape.of(20, 8, 9, 7), Layout.BATCH_BLOCKED);
+            b.convForward(ConvParams.of(20, 8, 9, 7, 8, 3, 1, 1), x2, w, y2, null, 1f);
+            b.axpby(2f, x2, 0f, null, false, y2);
+            b.sync();
+            assertEquals(built, b.programCount(), b.buildStats());
+        }
+    }
+
+    @Test
+    void foreignAndClosedTensorsAreRejected() {
+        Tensor kept;
+        try (OpenClBackend b = OpenClBackend.open("opencl"); CpuBackend cpu = new CpuBackend(1)) {
+            Tensor onCpu = cpu.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
+            Tensor here = b.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
+            var e = assertThrows(IllegalArgumentException.class, () -> b.copy(onCpu, here));
+            assertTrue(e.getMessage().contains("does not live on this OpenCL backend"), e.getMessage());
+            try (OpenClBackend other = OpenClBackend.open("opencl")) {
+                Tensor there = other.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
+                assertThrows(IllegalArgumentException.class, () -> b.copy(there, here));
+            }
+            kept = here;
+            b.close();
+            var c = assertThrows(IllegalStateException.class, () -> b.download(kept));
+            assertTrue(c.getMessage().contains("closed"), c.getMessage());
+        }
+    }
+
+    @Test
+    void uploadDownloadRoundTripsAndPaddingStaysZero() {
+        try (OpenClBackend b = new OpenClBackend(OpenCl.select("opencl"), 4)) {
+            Random r = new Random(3);
+            float[] data = random(r, 5 * 2 * 3);
+            Tensor t = b.allocate(Shape.of(5, 2, 3, 1), Layout.BATCH_BLOCKED);
+            b.upload(data, t);
+            assertArrayEquals(data, b.download(t));
+            Tensor bias = b.allocate(Shape.of(2), Layout.PLAIN);
+            b.upload(new float[]{1f, -1f}, bias);
+            b.addBias(t, bias);
+            // the whole storage, padding lanes included: images 5..7 of the second block must still be zero
+            Tensor raw = new Tensor(Shape.of((int) t.floats()), Layout.PLAIN, 1, t.storage());
+            float[] all = b.download(raw);
+            for (int e = 0; e < 2 * 3; e++) {
+                for (int lane = 1; lane < 4; lane++) assertEquals(0f, all[(2 * 3 + e) * 4 + lane], "padding lane " + lane);
+            }
+        }
+    }
+}
