@@ -15,14 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** What the conformance suite does not cover: determinism, program caching, ownership and lifetime of tensors. */
 class OpenClBackendTest {
 
     @BeforeAll
     static void needsOpenCl() {
-        assumeTrue(OpenCl.probe().available(), () -> "OpenCL is not usable here: " + OpenCl.probe().reason());
+        TestDevice.assumeOpenCl();
     }
 
     private static Tensor act(OpenClBackend b, Random r, int n, int c, int h, int w) {
@@ -34,7 +33,7 @@ class OpenClBackendTest {
     /** No float atomics anywhere: the reductions (split weight gradient, batch norm) repeat bit for bit. */
     @Test
     void reductionsAreDeterministic() {
-        try (OpenClBackend b = OpenClBackend.open("opencl")) {
+        try (OpenClBackend b = TestDevice.open()) {
             Random r = new Random(1);
             ConvParams p = ConvParams.of(40, 4, 6, 6, 8, 3, 1, 4);
             Tensor x = act(b, r, 40, 4, 6, 6), dy = act(b, r, 40, 8, 6, 6);
@@ -62,7 +61,7 @@ class OpenClBackendTest {
 
     @Test
     void programsAreBuiltOncePerOptions() {
-        try (OpenClBackend b = OpenClBackend.open("opencl")) {
+        try (OpenClBackend b = TestDevice.open()) {
             Random r = new Random(2);
             Tensor x = act(b, r, 3, 8, 5, 5), y = b.allocate(Shape.of(3, 8, 5, 5), Layout.BATCH_BLOCKED);
             Tensor w = b.allocate(Shape.of(8, 8, 3, 3), Layout.PLAIN);
@@ -81,12 +80,12 @@ class OpenClBackendTest {
     @Test
     void foreignAndClosedTensorsAreRejected() {
         Tensor kept;
-        try (OpenClBackend b = OpenClBackend.open("opencl"); CpuBackend cpu = new CpuBackend(1)) {
+        try (OpenClBackend b = TestDevice.open(); CpuBackend cpu = new CpuBackend(1)) {
             Tensor onCpu = cpu.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
             Tensor here = b.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
             var e = assertThrows(IllegalArgumentException.class, () -> b.copy(onCpu, here));
             assertTrue(e.getMessage().contains("does not live on this OpenCL backend"), e.getMessage());
-            try (OpenClBackend other = OpenClBackend.open("opencl")) {
+            try (OpenClBackend other = TestDevice.open()) {
                 Tensor there = other.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
                 assertThrows(IllegalArgumentException.class, () -> b.copy(there, here));
             }
@@ -99,7 +98,7 @@ class OpenClBackendTest {
 
     @Test
     void uploadDownloadRoundTripsAndPaddingStaysZero() {
-        try (OpenClBackend b = new OpenClBackend(OpenCl.select("opencl"), 4)) {
+        try (OpenClBackend b = TestDevice.open(4)) {
             Random r = new Random(3);
             float[] data = random(r, 5 * 2 * 3);
             Tensor t = b.allocate(Shape.of(5, 2, 3, 1), Layout.BATCH_BLOCKED);
