@@ -96,6 +96,56 @@ class OpenClBackendTest {
         }
     }
 
+    /** The sum of squares covers the whole storage, so it equals the downloaded (unpadded) one only if padding is zero. */
+    private static void assertPaddingZero(OpenClBackend b, String what, Tensor t) {
+        double expect = 0;
+        for (float v : b.download(t)) expect += (double) v * v;
+        assertEquals(expect, b.sumOfSquares(t), 1e-5 * expect, what + ": padding lanes are not zero");
+    }
+
+    /** Every operator that writes an activation leaves the padding lanes of a partial batch block at zero. */
+    @Test
+    void operatorsKeepPaddingLanesZero() {
+        try (OpenClBackend b = TestDevice.open()) {
+            Random r = new Random(4);
+            int n = 19, c = 4;
+            Tensor x = act(b, r, n, c, 5, 5), base = act(b, r, n, 8, 3, 3), y = act(b, r, n, 8, 3, 3);
+            Tensor w = b.allocate(Shape.of(8, 2, 3, 3), Layout.PLAIN), dx = act(b, r, n, c, 5, 5);
+            b.upload(random(r, 8 * 2 * 9), w);
+            ConvParams p = ConvParams.of(n, c, 5, 5, 8, 3, 2, 2);
+            b.convForward(p, x, w, y, base, -1f);
+            assertPaddingZero(b, "conv forward with base", y);
+            b.convBackwardData(p, y, w, dx, 0.5f, true);
+            assertPaddingZero(b, "conv backward data", dx);
+            Tensor g = b.allocate(Shape.of(c), Layout.PLAIN), be = b.allocate(Shape.of(c), Layout.PLAIN);
+            Tensor rm = b.allocate(Shape.of(c), Layout.PLAIN), rv = b.allocate(Shape.of(c), Layout.PLAIN);
+            Tensor sm = b.allocate(Shape.of(c), Layout.PLAIN), si = b.allocate(Shape.of(c), Layout.PLAIN);
+            b.upload(random(r, c), g);
+            b.upload(random(r, c), be);
+            b.upload(new float[]{1, 2, 3, 4}, rv);
+            Tensor out = b.allocate(x.shape(), Layout.BATCH_BLOCKED);
+            b.batchNormTrain(x, g, be, rm, rv, 0.1f, 1e-5f, sm, si, false, dx, out);
+            assertPaddingZero(b, "batch norm train (shift beta, residual)", out);
+            b.batchNormEval(x, g, be, rm, rv, 1e-5f, true, null, out);
+            assertPaddingZero(b, "batch norm eval", out);
+            b.batchNormBackward(x, g, be, sm, si, true, dx, out, true, rm, rv, false);
+            assertPaddingZero(b, "batch norm backward", out);
+            Tensor bias = b.allocate(Shape.of(c), Layout.PLAIN);
+            b.upload(random(r, c), bias);
+            b.addBias(out, bias);
+            assertPaddingZero(b, "add bias", out);
+            Tensor pooled = b.allocate(Shape.of(n, c, 1, 1), Layout.BATCH_BLOCKED);
+            b.globalAvgPool(out, pooled);
+            b.globalAvgPoolBackward(pooled, out, true);
+            assertPaddingZero(b, "global average pool backward", out);
+            Tensor wide = b.allocate(Shape.of(n, 8, 3, 3), Layout.BATCH_BLOCKED);
+            b.shortcutA(out, 2, wide);
+            b.shortcutABackward(wide, 2, out, true);
+            b.axpby(2f, out, -1f, dx, true, out);
+            assertPaddingZero(b, "shortcut A, axpby", out);
+        }
+    }
+
     @Test
     void uploadDownloadRoundTripsAndPaddingStaysZero() {
         try (OpenClBackend b = TestDevice.open(4)) {
