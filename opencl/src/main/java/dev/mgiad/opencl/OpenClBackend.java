@@ -32,7 +32,7 @@ public final class OpenClBackend implements Backend {
     private static final String CONV = "conv2d.cl", NORM = "batch_norm.cl", ELEM = "elementwise.cl";
     /** Work-group size of the elementwise kernels and of conv forward / input gradient. */
     private static final int WG = 64;
-    /** Work-group size of the weight gradient (its tree reduction runs once per tap). */
+    /** Work-group size of the weight gradient: its tree over up to 36 sums per work-item takes 9 KiB of local memory. */
     private static final int WG_WEIGHTS = 64;
 
     private final ClContext ctx;
@@ -54,7 +54,7 @@ public final class OpenClBackend implements Backend {
         this.block = batchBlock;
         this.ctx = new ClContext(device);
         // the per-channel reductions: 256 work-items where the device allows it
-        this.rwg = (int) Math.min(256, Long.highestOneBit(Math.max(WG, device.maxWorkGroupSize())));
+        this.rwg = (int) Long.highestOneBit(Math.min(256, device.maxWorkGroupSize()));
         this.common = "-DB=" + block + " -DRWG=" + rwg;
     }
 
@@ -174,7 +174,7 @@ public final class OpenClBackend implements Backend {
 
     /** Output channels per work-group of the weight gradient: K*K accumulators each, at most 36 in registers. */
     private static int weightBlock(ConvParams p) {
-        return channelBlock(p.coutPerGroup(), Math.max(1, Math.min(8, Integer.highestOneBit(36 / Math.min(36, p.taps())))));
+        return channelBlock(p.coutPerGroup(), Math.min(8, Integer.highestOneBit(36 / Math.min(36, p.taps()))));
     }
 
     /** Options of a conv2d.cl build; one build serves all three directions of every layer with the same K, S and blocking. */

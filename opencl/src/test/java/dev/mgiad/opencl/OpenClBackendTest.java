@@ -2,6 +2,7 @@ package dev.mgiad.opencl;
 
 import dev.mgiad.engine.backend.ConvParams;
 import dev.mgiad.engine.cpu.CpuBackend;
+import dev.mgiad.engine.ref.Reference;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
+import static dev.mgiad.engine.conformance.Numerics.assertClose;
 import static dev.mgiad.engine.conformance.Numerics.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +95,38 @@ class OpenClBackendTest {
             b.close();
             var c = assertThrows(IllegalStateException.class, () -> b.download(kept));
             assertTrue(c.getMessage().contains("closed"), c.getMessage());
+        }
+    }
+
+    /**
+     * Shapes outside the conformance suite's K in {1, 3} with "same" padding: 5x5, 7x7 (49 weight-gradient sums
+     * per work-item, reduced in two passes of the local-memory tree) and a convolution without padding.
+     */
+    @Test
+    void otherKernelSizesAndPaddingsMatchReference() {
+        try (OpenClBackend b = TestDevice.open()) {
+            Random r = new Random(5);
+            for (ConvParams p : new ConvParams[]{new ConvParams(3, 4, 9, 8, 6, 5, 1, 2, 2),
+                    new ConvParams(18, 2, 11, 9, 4, 7, 2, 3, 2), new ConvParams(2, 3, 6, 7, 5, 3, 1, 0, 1)}) {
+                float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), w = random(r, (int) p.weightElements());
+                float[] dy = random(r, p.n() * p.cout() * p.oh() * p.ow());
+                Tensor tx = b.allocate(Shape.of(p.n(), p.cin(), p.h(), p.w()), Layout.BATCH_BLOCKED);
+                Tensor tw = b.allocate(Shape.of(p.cout(), p.cinPerGroup(), p.k(), p.k()), Layout.PLAIN);
+                Tensor ty = b.allocate(Shape.of(p.n(), p.cout(), p.oh(), p.ow()), Layout.BATCH_BLOCKED);
+                Tensor tdx = b.allocate(tx.shape(), Layout.BATCH_BLOCKED), tdw = b.allocate(tw.shape(), Layout.PLAIN);
+                b.upload(x, tx);
+                b.upload(w, tw);
+                b.convForward(p, tx, tw, ty, null, 1f);
+                double tol = 1e-5 * p.cinPerGroup() * p.taps();
+                assertClose("forward " + p.descriptor(), Reference.convForward(p, x, w), b.download(ty), 1e-4, tol);
+                b.upload(dy, ty);
+                b.convBackwardData(p, ty, tw, tdx, 1f, false);
+                assertClose("backward data " + p.descriptor(), Reference.convBackwardData(p, dy, w), b.download(tdx),
+                        1e-4, 1e-5 * p.coutPerGroup() * p.taps());
+                b.convBackwardWeights(p, tx, ty, tdw, 1f, false);
+                assertClose("backward weights " + p.descriptor(), Reference.convBackwardWeights(p, x, dy),
+                        b.download(tdw), 1e-4, 1e-5 * p.n() * p.oh() * p.ow());
+            }
         }
     }
 
