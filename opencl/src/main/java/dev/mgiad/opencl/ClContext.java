@@ -280,18 +280,23 @@ final class ClContext implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        try {
-            CL.clFinish(queue);
-        } catch (CLException ignored) {
-            // releasing anyway
-        }
+        quietly(() -> CL.clFinish(queue));
         closed = true;
         for (Mem m : live.toArray(new Mem[0])) m.run();
-        for (cl_kernel k : kernels.values()) CL.clReleaseKernel(k);
-        for (cl_program p : programs.values()) CL.clReleaseProgram(p);
+        for (cl_kernel k : kernels.values()) quietly(() -> CL.clReleaseKernel(k));
+        for (cl_program p : programs.values()) quietly(() -> CL.clReleaseProgram(p));
         kernels.clear();
         programs.clear();
-        CL.clReleaseCommandQueue(queue);
-        CL.clReleaseContext(context);
+        quietly(() -> CL.clReleaseCommandQueue(queue));
+        quietly(() -> CL.clReleaseContext(context));
+    }
+
+    /** A release step of {@link #close}: an error there (a lost device) must not hide the others or the caller's. */
+    private static void quietly(Runnable release) {
+        try {
+            release.run();
+        } catch (CLException ignored) {
+            // nothing left to free
+        }
     }
 }
