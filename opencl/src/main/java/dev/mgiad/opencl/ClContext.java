@@ -208,13 +208,11 @@ final class ClContext implements AutoCloseable {
     /** A device buffer; released by {@link #release}, by the Cleaner when unreachable, or when the context closes. */
     static final class Mem implements Runnable {
         final cl_mem mem;
-        final long bytes;
         private final Set<Mem> owner;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        private Mem(cl_mem mem, long bytes, Set<Mem> owner) {
+        private Mem(cl_mem mem, Set<Mem> owner) {
             this.mem = mem;
-            this.bytes = bytes;
             this.owner = owner;
         }
 
@@ -238,7 +236,7 @@ final class ClContext implements AutoCloseable {
         long size = Math.max(bytes, 4);
         cl_mem m = call("clCreateBuffer(" + size + " bytes) on " + info.name(),
                 () -> CL.clCreateBuffer(context, CL_MEM_READ_WRITE, size, null, null));
-        Mem mem = new Mem(m, size, live);
+        Mem mem = new Mem(m, live);
         live.add(mem);
         if (holder != null) CLEANER.register(holder, mem);
         return mem;
