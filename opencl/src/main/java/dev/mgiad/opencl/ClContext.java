@@ -15,8 +15,11 @@ import org.jocl.cl_program;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -162,6 +165,7 @@ final class ClContext implements AutoCloseable {
     final class Launch {
         private final cl_kernel k;
         private final String name;
+        private final List<ClStorage> buffers = new ArrayList<>(8);
         private int i;
 
         private Launch(cl_kernel k, String name) {
@@ -175,7 +179,10 @@ final class ClContext implements AutoCloseable {
             return this;
         }
 
-        Launch mem(cl_mem m) { return arg(Sizeof.cl_mem, Pointer.to(m)); }
+        Launch mem(ClStorage s) {
+            buffers.add(s);
+            return arg(Sizeof.cl_mem, Pointer.to(s.mem()));
+        }
 
         Launch i32(int v) { return arg(Sizeof.cl_int, Pointer.to(new int[]{v})); }
 
@@ -190,6 +197,9 @@ final class ClContext implements AutoCloseable {
             }
             ClContext.run("clEnqueueNDRangeKernel(" + name + ")",
                     () -> CL.clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null));
+            // until here a buffer's storage must not be collected (and its cl_mem released by the Cleaner);
+            // once enqueued, OpenCL keeps the memory until the kernel is done
+            Reference.reachabilityFence(buffers);
         }
     }
 
@@ -198,13 +208,11 @@ final class ClContext implements AutoCloseable {
     /** A device buffer; released by {@link #release}, by the Cleaner when unreachable, or when the context closes. */
     static final class Mem implements Runnable {
         final cl_mem mem;
-        final long bytes;
         private final Set<Mem> owner;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        private Mem(cl_mem mem, long bytes, Set<Mem> owner) {
+        private Mem(cl_mem mem, Set<Mem> owner) {
             this.mem = mem;
-            this.bytes = bytes;
             this.owner = owner;
         }
 
@@ -228,31 +236,38 @@ final class ClContext implements AutoCloseable {
         long size = Math.max(bytes, 4);
         cl_mem m = call("clCreateBuffer(" + size + " bytes) on " + info.name(),
                 () -> CL.clCreateBuffer(context, CL_MEM_READ_WRITE, size, null, null));
-        Mem mem = new Mem(m, size, live);
+        Mem mem = new Mem(m, live);
         live.add(mem);
         if (holder != null) CLEANER.register(holder, mem);
         return mem;
     }
 
-    void fillZero(cl_mem m, long bytes) {
+    // The transfers below fence their storages for the reason given in Launch.run.
+
+    void fillZero(ClStorage s, long bytes) {
         if (bytes == 0) return;
-        run("clEnqueueFillBuffer", () -> CL.clEnqueueFillBuffer(queue, m, Pointer.to(new float[]{0f}), Sizeof.cl_float,
-                0, bytes, 0, null, null));
+        run("clEnqueueFillBuffer", () -> CL.clEnqueueFillBuffer(queue, s.mem(), Pointer.to(new float[]{0f}),
+                Sizeof.cl_float, 0, bytes, 0, null, null));
+        Reference.reachabilityFence(s);
     }
 
-    void copy(cl_mem src, cl_mem dst, long bytes) {
+    void copy(ClStorage src, ClStorage dst, long bytes) {
         if (bytes == 0) return;
-        run("clEnqueueCopyBuffer", () -> CL.clEnqueueCopyBuffer(queue, src, dst, 0, 0, bytes, 0, null, null));
+        run("clEnqueueCopyBuffer", () -> CL.clEnqueueCopyBuffer(queue, src.mem(), dst.mem(), 0, 0, bytes, 0, null, null));
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
     }
 
-    void write(cl_mem dst, float[] src, int floats) {
-        run("clEnqueueWriteBuffer", () -> CL.clEnqueueWriteBuffer(queue, dst, true, 0, (long) floats * Sizeof.cl_float,
-                Pointer.to(src), 0, null, null));
+    void write(ClStorage dst, float[] src, int floats) {
+        run("clEnqueueWriteBuffer", () -> CL.clEnqueueWriteBuffer(queue, dst.mem(), true, 0,
+                (long) floats * Sizeof.cl_float, Pointer.to(src), 0, null, null));
+        Reference.reachabilityFence(dst);
     }
 
-    void read(cl_mem src, float[] dst, int floats) {
-        run("clEnqueueReadBuffer", () -> CL.clEnqueueReadBuffer(queue, src, true, 0, (long) floats * Sizeof.cl_float,
-                Pointer.to(dst), 0, null, null));
+    void read(ClStorage src, float[] dst, int floats) {
+        run("clEnqueueReadBuffer", () -> CL.clEnqueueReadBuffer(queue, src.mem(), true, 0,
+                (long) floats * Sizeof.cl_float, Pointer.to(dst), 0, null, null));
+        Reference.reachabilityFence(src);
     }
 
     void finish() {
@@ -263,18 +278,23 @@ final class ClContext implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        try {
-            CL.clFinish(queue);
-        } catch (CLException ignored) {
-            // releasing anyway
-        }
+        quietly(() -> CL.clFinish(queue));
         closed = true;
         for (Mem m : live.toArray(new Mem[0])) m.run();
-        for (cl_kernel k : kernels.values()) CL.clReleaseKernel(k);
-        for (cl_program p : programs.values()) CL.clReleaseProgram(p);
+        for (cl_kernel k : kernels.values()) quietly(() -> CL.clReleaseKernel(k));
+        for (cl_program p : programs.values()) quietly(() -> CL.clReleaseProgram(p));
         kernels.clear();
         programs.clear();
-        CL.clReleaseCommandQueue(queue);
-        CL.clReleaseContext(context);
+        quietly(() -> CL.clReleaseCommandQueue(queue));
+        quietly(() -> CL.clReleaseContext(context));
+    }
+
+    /** A release step of {@link #close}: an error there (a lost device) must not hide the others or the caller's. */
+    private static void quietly(Runnable release) {
+        try {
+            release.run();
+        } catch (CLException ignored) {
+            // nothing left to free
+        }
     }
 }

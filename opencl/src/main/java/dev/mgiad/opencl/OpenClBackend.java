@@ -6,7 +6,6 @@ import dev.mgiad.engine.cpu.Checks;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
-import org.jocl.cl_mem;
 
 /**
  * The engine's operator set as OpenCL C 1.2 kernels on one device. Tensors live in device buffers
@@ -33,7 +32,7 @@ public final class OpenClBackend implements Backend {
     private static final String CONV = "conv2d.cl", NORM = "batch_norm.cl", ELEM = "elementwise.cl";
     /** Work-group size of the elementwise kernels and of conv forward / input gradient. */
     private static final int WG = 64;
-    /** Work-group size of the weight gradient (its tree reduction runs once per tap). */
+    /** Work-group size of the weight gradient: its tree over up to 36 sums per work-item takes 9 KiB of local memory. */
     private static final int WG_WEIGHTS = 64;
 
     private final ClContext ctx;
@@ -55,7 +54,7 @@ public final class OpenClBackend implements Backend {
         this.block = batchBlock;
         this.ctx = new ClContext(device);
         // the per-channel reductions: 256 work-items where the device allows it
-        this.rwg = (int) Math.min(256, Long.highestOneBit(Math.max(WG, device.maxWorkGroupSize())));
+        this.rwg = (int) Long.highestOneBit(Math.min(256, device.maxWorkGroupSize()));
         this.common = "-DB=" + block + " -DRWG=" + rwg;
     }
 
@@ -68,13 +67,15 @@ public final class OpenClBackend implements Backend {
     /** Programs built so far and the milliseconds {@code clBuildProgram} took, for reports. */
     public String buildStats() { return ctx.programCount() + " programs built in " + ctx.buildNanos() / 1_000_000 + " ms"; }
 
+    int programCount() { return ctx.programCount(); }
+
     // ------------------------------------------------------------------ memory
 
-    private cl_mem mem(Tensor t) {
+    private ClStorage mem(Tensor t) {
         if (!(t.storage() instanceof ClStorage s) || s.owner() != ctx) {
             throw new IllegalArgumentException("tensor " + t + " does not live on this OpenCL backend");
         }
-        return s.mem();
+        return s;
     }
 
     /** Elements of a tensor's storage as an int (kernels index with 32-bit ints). */
@@ -88,14 +89,14 @@ public final class OpenClBackend implements Backend {
                     + shape + " needs " + floats);
         }
         ClStorage s = new ClStorage(ctx, floats);
-        ctx.fillZero(s.mem(), floats * Float.BYTES);
+        ctx.fillZero(s, floats * Float.BYTES);
         return new Tensor(shape, layout, block, s);
     }
 
     /** A device buffer for partial sums, reused by every call (the queue is in order). */
-    private cl_mem scratch(long floats) {
+    private ClStorage scratch(long floats) {
         if (scratch == null || scratch.floats() < floats) scratch = new ClStorage(ctx, Math.max(floats, 1024));
-        return scratch.mem();
+        return scratch;
     }
 
     @Override public void zero(Tensor t) { ctx.fillZero(mem(t), t.floats() * Float.BYTES); }
@@ -112,7 +113,7 @@ public final class OpenClBackend implements Backend {
             throw new IllegalArgumentException("upload: " + src.length + " floats for a tensor of shape " + dst.shape()
                     + " (" + dst.shape().elements() + " elements)");
         }
-        cl_mem m = mem(dst);
+        ClStorage m = mem(dst);
         if (dst.layout() == Layout.PLAIN) {
             ctx.write(m, src, src.length);
             return;
@@ -128,7 +129,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public float[] download(Tensor src) {
-        cl_mem m = mem(src);
+        ClStorage m = mem(src);
         float[] out = new float[Math.toIntExact(src.shape().elements())];
         if (src.layout() == Layout.PLAIN) {
             ctx.read(m, out, out.length);
@@ -173,7 +174,7 @@ public final class OpenClBackend implements Backend {
 
     /** Output channels per work-group of the weight gradient: K*K accumulators each, at most 36 in registers. */
     private static int weightBlock(ConvParams p) {
-        return channelBlock(p.coutPerGroup(), Math.max(1, Math.min(8, Integer.highestOneBit(36 / Math.min(36, p.taps())))));
+        return channelBlock(p.coutPerGroup(), Math.min(8, Integer.highestOneBit(36 / Math.min(36, p.taps()))));
     }
 
     /** Options of a conv2d.cl build; one build serves all three directions of every layer with the same K, S and blocking. */
@@ -218,7 +219,7 @@ public final class OpenClBackend implements Backend {
         // split the sum over image blocks until there are a few work-groups per compute unit
         int split = Math.max(1, Math.min(nb, 4 * ctx.info.computeUnits() / Math.max(1, groups)));
         int elems = (int) p.weightElements();
-        cl_mem part = split == 1 ? mem(dw) : scratch((long) split * elems);
+        ClStorage part = split == 1 ? mem(dw) : scratch((long) split * elems);
         ctx.launch(CONV, convOptions(p), "conv2d_bwd_weights")
                 .mem(mem(x)).mem(mem(dy)).mem(mem(dw)).mem(part).i32(accumulate ? 1 : 0).f32(alpha)
                 .i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
@@ -282,7 +283,7 @@ public final class OpenClBackend implements Backend {
         Checks.channelVector("batch_norm backward dgamma", dgamma, x.c());
         Checks.channelVector("batch_norm backward dbeta", dbeta, x.c());
         int hw = x.h() * x.w();
-        cl_mem sums = scratch(2L * x.c());
+        ClStorage sums = scratch(2L * x.c());
         ctx.launch(NORM, common, "bnorm_bwd_reduce")
                 .mem(mem(x)).mem(mem(gamma)).mem(mem(beta)).mem(mem(saveMean)).mem(mem(saveInvStd)).i32(relu ? 1 : 0)
                 .mem(mem(dy)).mem(mem(dgamma)).mem(mem(dbeta)).i32(accumulateParams ? 1 : 0).mem(sums)
@@ -384,7 +385,7 @@ public final class OpenClBackend implements Backend {
     public double sumOfSquares(Tensor t) {
         int total = floats(t);
         int groups = (int) Math.max(1, Math.min(64, (total + rwg - 1) / rwg));
-        cl_mem part = scratch(groups);
+        ClStorage part = scratch(groups);
         elem("sum_sq").mem(mem(t)).mem(part).i32(total).run(new long[]{(long) groups * rwg}, new long[]{rwg});
         float[] partial = new float[groups];
         ctx.read(part, partial, groups);

@@ -13,7 +13,9 @@
 // Build options: B batch block, K kernel size, S stride, OCB / ICB / OCBW channels per work-item of the three
 // directions (OCB and OCBW divide OUT_G, ICB divides IN_G),
 // RWGW work-group size of the weight gradient (a power of two). Padding and sizes are arguments, so one build
-// serves every layer of a model with the same K, S and channel blocking.
+// serves every layer of a model with the same K, S and channel blocking. Taps outside the input read a clamped
+// address and select 0 instead of branching, so that the work-items of a group stay in step (PoCL then
+// vectorises across them: 1.7x on the dense forward pass).
 
 #define KK (K * K)
 
@@ -42,12 +44,13 @@ __kernel void conv2d_fwd(__global const float* x, __global const float* w, __glo
 #pragma unroll
         for (int ky = 0; ky < K; ky++) {
             const int iy = iy0 + ky;
-            if (iy < 0 || iy >= H) continue;
+            const bool oky = iy >= 0 && iy < H;
+            const int iyc = clamp(iy, 0, H - 1);
 #pragma unroll
             for (int kx = 0; kx < K; kx++) {
                 const int ix = ix0 + kx;
-                if (ix < 0 || ix >= W) continue;
-                const float v = xi[(iy * W + ix) * B];
+                const bool ok = oky && ix >= 0 && ix < W;
+                const float v = ok ? xi[(iyc * W + clamp(ix, 0, W - 1)) * B] : 0.0f;
 #pragma unroll
                 for (int j = 0; j < OCB; j++) acc[j] = fma(v, wi[j * IN_G * KK + ky * K + kx], acc[j]);
             }
@@ -86,13 +89,13 @@ __kernel void conv2d_bwd_data(__global const float* dy, __global const float* w,
 #pragma unroll
         for (int ky = 0; ky < K; ky++) {
             const int ty = iy + PAD - ky;   // = oy * S for the output row that reads input row iy through tap ky
-            if (ty < 0 || ty % S != 0 || ty / S >= OH) continue;
-            const int oy = ty / S;
+            const bool oky = ty >= 0 && ty % S == 0 && ty / S < OH;
+            const int oy = clamp(ty / S, 0, OH - 1);
 #pragma unroll
             for (int kx = 0; kx < K; kx++) {
                 const int tx = ix + PAD - kx;
-                if (tx < 0 || tx % S != 0 || tx / S >= OW) continue;
-                const float d = dyo[(oy * OW + tx / S) * B];
+                const bool ok = oky && tx >= 0 && tx % S == 0 && tx / S < OW;
+                const float d = ok ? dyo[(oy * OW + clamp(tx / S, 0, OW - 1)) * B] : 0.0f;
 #pragma unroll
                 for (int j = 0; j < ICB; j++) acc[j] = fma(d, wo[j * KK + ky * K + kx], acc[j]);
             }
@@ -142,12 +145,13 @@ void conv2d_bwd_weights(__global const float* x, __global const float* dy, __glo
 #pragma unroll
             for (int ky = 0; ky < K; ky++) {
                 const int iy = oy * S - PAD + ky;
-                if (iy < 0 || iy >= H) continue;
+                const bool oky = iy >= 0 && iy < H;
+                const int iyc = clamp(iy, 0, H - 1);
 #pragma unroll
                 for (int kx = 0; kx < K; kx++) {
                     const int ix = ox * S - PAD + kx;
-                    if (ix < 0 || ix >= W) continue;
-                    const float v = xi[(iy * W + ix) * B + lane];
+                    const bool ok = oky && ix >= 0 && ix < W;
+                    const float v = ok ? xi[(iyc * W + clamp(ix, 0, W - 1)) * B + lane] : 0.0f;
 #pragma unroll
                     for (int j = 0; j < OCBW; j++) acc[j * KK + ky * K + kx] = fma(d[j], v, acc[j * KK + ky * K + kx]);
                 }

@@ -5,8 +5,6 @@ import dev.mgiad.engine.conformance.BackendConformance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * The OpenCL backend against the reference kernels, on the device {@code -Dmgiad.opencl.device} names
  * ({@code opencl} by default: the first GPU, else the first device, PoCL on a machine without a GPU) with the batch
@@ -20,9 +18,8 @@ class OpenClBackendConformanceTest extends BackendConformance {
 
     @BeforeAll
     static void open() {
-        OpenCl.Availability a = OpenCl.probe();
-        assumeTrue(a.available(), () -> "OpenCL is not usable here: " + a.reason());
-        OpenCl.DeviceInfo device = OpenCl.select(System.getProperty("mgiad.opencl.device", "opencl"));
+        TestDevice.assumeOpenCl();
+        OpenCl.DeviceInfo device = TestDevice.device();
         backend = new OpenClBackend(device, Integer.getInteger("mgiad.opencl.block", OpenClBackend.DEFAULT_BATCH_BLOCK));
         System.out.println("[opencl conformance] " + device.summary());
     }

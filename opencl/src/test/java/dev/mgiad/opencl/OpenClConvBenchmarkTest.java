@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class OpenClConvBenchmarkTest {
     @Test
     void convolutionsOnTheDevice() {
-        OpenCl.DeviceInfo device = OpenCl.select(System.getProperty("mgiad.opencl.device", "opencl"));
+        OpenCl.DeviceInfo device = TestDevice.device();
         int batch = Integer.getInteger("mgiad.bench.batch", 128), rounds = Integer.getInteger("mgiad.bench.rounds", 3);
         double budget = Double.parseDouble(System.getProperty("mgiad.bench.budget", "0.3"));
         String only = System.getProperty("mgiad.bench.only", "");

@@ -18,7 +18,6 @@ import java.util.SplittableRandom;
 
 import static dev.mgiad.engine.conformance.Numerics.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A few training steps of a small composed network through the autograd tape, on the CPU and on OpenCL from the
@@ -77,7 +76,7 @@ class OpenClGraphTrainingTest {
 
     @Test
     void trainingStepsMatchTheCpu() {
-        assumeTrue(OpenCl.probe().available(), () -> "OpenCL is not usable here: " + OpenCl.probe().reason());
+        TestDevice.assumeOpenCl();
         Random r = new Random(7);
         float[][] xs = new float[STEPS][N * C * H * W];
         int[][] labels = new int[STEPS][N];
@@ -85,7 +84,7 @@ class OpenClGraphTrainingTest {
             for (int i = 0; i < xs[s].length; i++) xs[s][i] = (float) r.nextGaussian();
             for (int i = 0; i < N; i++) labels[s][i] = r.nextInt(CLASSES);
         }
-        try (CpuBackend cpu = new CpuBackend(1); OpenClBackend ocl = new OpenClBackend(OpenCl.select("opencl"), 8)) {
+        try (CpuBackend cpu = new CpuBackend(1); OpenClBackend ocl = TestDevice.open(8)) {
             Net a = new Net(cpu), b = new Net(ocl);
             double[] la = train(cpu, a, xs, labels), lb = train(ocl, b, xs, labels);
             for (int s = 0; s < STEPS; s++) assertEquals(la[s], lb[s], 1e-5 * Math.abs(la[s]), "loss of step " + s);

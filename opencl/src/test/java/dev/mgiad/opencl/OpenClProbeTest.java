@@ -41,7 +41,7 @@ class OpenClProbeTest {
 
     @Test
     void devicesAreListedAndSelectable() {
-        assumeTrue(OpenCl.probe().available(), () -> "OpenCL is not usable here: " + OpenCl.probe().reason());
+        TestDevice.assumeOpenCl();
         List<OpenCl.DeviceInfo> all = OpenCl.devices();
         for (int i = 0; i < all.size(); i++) {
             OpenCl.DeviceInfo d = all.get(i);

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# GPU check of the OpenCL backend, for a machine with a GPU and its OpenCL driver (plus what the project needs
+# anyway: JDK 25, Maven, the Maven dependencies). It prints the device, runs the OpenCL tests on it (the
+# conformance suite against the reference kernels with batch blocks 16 and 32, the training comparison with the
+# CPU backend, determinism), then times the paper's convolutions on it. Each step has a time cap; the whole run
+# stays under 5 minutes (about 2 on a fast machine).
+#
+# usage: opencl/gpu-check.sh [DEVICE] [BATCH]
+#   DEVICE  opencl (the first GPU, else the first device; default) or opencl:N (see the device list printed first)
+#   BATCH   batch size of the benchmark (default 128)
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root" || exit 1
+device=${1:-opencl}
+batch=${2:-128}
+reports=opencl/target/surefire-reports
+fail=0
+
+say() { printf '\n== %s\n' "$*"; }
+
+# Prints one line per test class from the surefire reports of the last run.
+summary() {
+  for f in "$reports"/TEST-*.xml; do
+    [ -f "$f" ] || continue
+    sed -n 's/.*<testsuite [^>]*name="\([^"]*\)" time="\([^"]*\)" tests="\([^"]*\)" errors="\([^"]*\)" skipped="\([^"]*\)" failures="\([^"]*\)".*/\1: \3 tests, \6 failures, \4 errors, \5 skipped, \2 s/p' "$f" \
+      | sed 's/^dev\.mgiad\.opencl\.//'
+  done
+}
+
+# Runs the opencl module's tests named by $1 with extra -D options; $2 is the time cap in seconds.
+tests() {
+  local filter=$1 cap=$2; shift 2
+  rm -rf "$reports"
+  timeout "$cap" ./mvnw -B -q -pl opencl -am test -Dtest="$filter" -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dmgiad.opencl.device="$device" "$@" 2>&1 | grep -v -E '^WARNING: Using incubator|^\[INFO\]|^$' | sed 's/\x1b\[[0-9;]*m//g'
+  local rc=${PIPESTATUS[0]}
+  summary
+  if [ "$rc" -eq 124 ]; then echo "TIMED OUT after $cap s"; fi
+  if [ "$rc" -ne 0 ]; then fail=1; fi
+}
+
+say "OpenCL tests on $device, batch block 16 (builds engine and opencl first)"
+tests 'OpenCl*' 150
+
+say "conformance suite on $device, batch block 32"
+tests 'OpenClBackendConformanceTest' 60 -Dmgiad.opencl.block=32
+
+say "convolution benchmark on $device, batch $batch (median of 3 interleaved rounds; fwd = forward, f+b = forward + both gradients)"
+tests 'OpenClConvBenchmarkTest' 80 -Dmgiad.opencl.bench=true -Dmgiad.bench.batch="$batch"
+
+say "$( [ $fail -eq 0 ] && echo 'all steps passed' || echo 'SOME STEPS FAILED (see above)' )"
+exit $fail
