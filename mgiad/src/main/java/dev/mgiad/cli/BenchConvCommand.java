@@ -2,7 +2,6 @@ package dev.mgiad.cli;
 
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.bench.ConvBenchmark;
-import dev.mgiad.engine.cpu.CpuBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,8 +16,7 @@ final class BenchConvCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--threads", description = "Kernel threads (default: all processors).")
-    Integer threads;
+    @picocli.CommandLine.Mixin DeviceOptions device;
 
     @Option(names = "--rounds", defaultValue = "3", description = "Interleaved sweeps over all problems (default: ${DEFAULT-VALUE}).")
     int rounds;
@@ -32,12 +30,10 @@ final class BenchConvCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (batch < 1 || rounds < 1 || !(budget > 0)) throw new IllegalArgumentException("--batch, --rounds and --budget must be positive");
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
         List<ConvBenchmark.Problem> problems = ConvBenchmark.paperProblems().stream()
                 .filter(p -> only == null || p.label().contains(only)).toList();
         if (problems.isEmpty()) throw new IllegalArgumentException("--only '" + only + "' matches no problem");
-        try (Backend be = new CpuBackend(t)) {
+        try (Backend be = device.open()) {
             System.out.println("# backend: " + be.name() + ", batch " + batch + ", median of " + rounds + " interleaved rounds");
             System.out.print(ConvBenchmark.table(new ConvBenchmark(be, batch).run(problems, rounds, budget)));
         }
