@@ -130,6 +130,41 @@ public abstract class BackendConformance {
         assertClose("backward weights (accumulate) " + p.descriptor(), acc, b.download(tdw), 1e-4, 3 * tol);
     }
 
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
+        return s;
+    }
+
+    /**
+     * The adjoint identities {@code <conv(x), r> = <x, dx(r)>} and {@code <conv_w(w), r> = <w, dw(x, r)>}: exact for
+     * linear operators, so they check the backward kernels with no finite-difference step at all. Both backward
+     * directions are also run twice and must repeat bit for bit (no racy reductions).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convProblems")
+    void convBackwardIsTheAdjointAndDeterministic(ConvParams p) {
+        Backend b = backend();
+        Random rnd = new Random(p.hashCode() + 3);
+        float[] x = random(rnd, p.n() * p.cin() * p.h() * p.w()), w = random(rnd, (int) p.weightElements());
+        float[] r = random(rnd, p.n() * p.cout() * p.oh() * p.ow());
+        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tw = plain(b, w, p.cout(), p.cinPerGroup(), p.k(), p.k());
+        Tensor tr = act(b, r, p.n(), p.cout(), p.oh(), p.ow());
+        Tensor ty = b.allocate(tr.shape(), Layout.BATCH_BLOCKED), tdx = b.allocate(tx.shape(), Layout.BATCH_BLOCKED);
+        Tensor tdw = b.allocate(tw.shape(), Layout.PLAIN);
+        b.convForward(p, tx, tw, ty, null, 1f);
+        b.convBackwardData(p, tr, tw, tdx, 1f, false);
+        b.convBackwardWeights(p, tx, tr, tdw, 1f, false);
+        float[] y = b.download(ty), dx = b.download(tdx), dw = b.download(tdw);
+        double lhs = dot(y, r), scale = Math.sqrt(dot(y, y) * dot(r, r)) + 1e-6;
+        org.junit.jupiter.api.Assertions.assertEquals(lhs, dot(x, dx), 1e-5 * scale * slack(), "<conv x, r> vs <x, dx r> " + p.descriptor());
+        org.junit.jupiter.api.Assertions.assertEquals(lhs, dot(w, dw), 1e-5 * scale * slack(), "<conv w, r> vs <w, dw r> " + p.descriptor());
+        b.convBackwardData(p, tr, tw, tdx, 1f, false);
+        b.convBackwardWeights(p, tx, tr, tdw, 1f, false);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(dx, b.download(tdx), "input gradient repeats bit for bit " + p.descriptor());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(dw, b.download(tdw), "weight gradient repeats bit for bit " + p.descriptor());
+    }
+
     public static List<int[]> normShapes() {
         return List.of(new int[]{1, 3, 1, 1}, new int[]{3, 5, 3, 3}, new int[]{17, 4, 2, 3}, new int[]{16, 2, 4, 4},
                 new int[]{33, 3, 5, 1});
