@@ -93,6 +93,22 @@ public final class Graph {
 
     private record GradSlot(Tensor tensor, boolean accumulate) { }
 
+    /**
+     * Adds {@code out}'s gradient to {@code target}'s, for an identity edge (the base of a fused convolution, the
+     * residual of a batch norm). Called last in a closure, when {@code out}'s gradient is no longer read: a first
+     * contribution then takes over the buffer instead of copying it.
+     */
+    private void passGradient(Var out, Var target) {
+        if (!target.gradValid) {
+            target.grad = out.grad;
+            target.gradValid = true;
+            out.grad = null;
+            out.gradValid = false;
+        } else {
+            be.axpby(1f, out.grad, 1f, target.grad, false, target.grad);
+        }
+    }
+
     private static boolean needs(Var v) { return v != null && v.requiresGrad; }
 
     private static boolean trainable(Parameter p) { return !p.unused(); }
@@ -115,11 +131,6 @@ public final class Graph {
         if (record()) {
             tape.add(() -> {
                 if (!out.gradValid) return;
-                if (base != null && needs(base)) {
-                    GradSlot s = slot(base);
-                    if (s.accumulate) be.axpby(1f, out.grad, 1f, s.tensor, false, s.tensor);
-                    else be.copy(out.grad, s.tensor);
-                }
                 if (needs(x)) {
                     GradSlot s = slot(x);
                     be.convBackwardData(p, out.grad, conv.weight.value(), s.tensor, alpha, s.accumulate);
@@ -128,6 +139,7 @@ public final class Graph {
                     GradSlot s = slot(conv.weight);
                     be.convBackwardWeights(p, xv, out.grad, s.tensor, alpha, s.accumulate);
                 }
+                if (base != null && needs(base)) passGradient(out, base);
             });
         }
         return out;
@@ -149,16 +161,12 @@ public final class Graph {
         Var out = output(y, x, residual);
         tape.add(() -> {
             if (!out.gradValid) return;
-            if (residual != null && needs(residual)) {
-                GradSlot s = slot(residual);
-                if (s.accumulate) be.axpby(1f, out.grad, 1f, s.tensor, false, s.tensor);
-                else be.copy(out.grad, s.tensor);
-            }
             GradSlot dx = needs(x) ? slot(x) : new GradSlot(pool.acquire(xv.shape(), xv.layout()), false);
             GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
             if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
             be.batchNormBackward(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, dx.tensor,
                     dx.accumulate, dg.tensor, db.tensor, dg.accumulate);
+            if (residual != null && needs(residual)) passGradient(out, residual);
         });
         return out;
     }
