@@ -82,13 +82,18 @@ final class ParamsCommand implements Callable<Integer> {
     }
 
     private static void printSummary(PrintWriter out, ModelSummary s) {
-        out.println();
-        out.printf("%-10s %-7s %-20s %-14s %12s %16s%n", "part", "size", "channels", "group sizes", "weights", "MACs");
+        int cw = "channels".length(), gw = "group sizes".length();
         for (ModelSummary.Row r : s.rows()) {
-            out.printf("%-10s %-7s %-20s %-14s %,12d %,16d%n", r.part(), r.h() + "x" + r.w(), list(r.channels()),
-                    list(r.groupSizes()), r.weights(), r.macs());
+            cw = Math.max(cw, list(r.channels()).length());
+            gw = Math.max(gw, list(r.groupSizes()).length());
         }
-        out.printf("%-10s %-7s %-20s %-14s %,12d %,16d%n", "total", "", "", "", s.weights(), s.macs());
+        String row = "%-10s %-7s %-" + cw + "s  %-" + gw + "s %,12d %,16d%n";
+        out.println();
+        out.printf("%-10s %-7s %-" + cw + "s  %-" + gw + "s %12s %16s%n", "part", "size", "channels", "group sizes", "weights", "MACs");
+        for (ModelSummary.Row r : s.rows()) {
+            out.printf(row, r.part(), r.h() + "x" + r.w(), list(r.channels()), list(r.groupSizes()), r.weights(), r.macs());
+        }
+        out.printf(row, "total", "", "", "", s.weights(), s.macs());
     }
 
     private static void printTensors(PrintWriter out, Model m) {
