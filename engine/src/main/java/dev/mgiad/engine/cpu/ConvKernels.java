@@ -81,16 +81,21 @@ final class ConvKernels {
         int items = j.nBlocks * j.groups * bands;
         boolean k3 = j.k == 3 && j.stride == 1 && j.pad == 1;
         boolean k3s2 = j.k == 3 && j.stride == 2 && j.pad == 1;
-        boolean k1 = j.k == 1 && j.stride == 1 && j.pad == 0;
+        boolean k1 = j.k == 1 && j.pad == 0;
         par.forRange(items, (from, to, t) -> {
             for (int it = from; it < to; it++) {
                 int band = it % bands;
                 int g = (it / bands) % j.groups;
                 int nb = it / (bands * j.groups);
                 int y0 = (int) ((long) rows * band / bands), y1 = (int) ((long) rows * (band + 1) / bands);
-                if (k1) {
-                    runK1(j, nb, g, y0 * j.wo, y1 * j.wo);
+                if (k1 && j.stride == 1) {
+                    runK1(j, nb, g, y0 * j.wo, y1 * j.wo, 0, 1);
                     epilogue(j, nb, g, y0 * j.wo, y1 * j.wo);
+                } else if (k1) {
+                    for (int y = y0; y < y1; y++) {
+                        runK1(j, nb, g, y * j.wo, (y + 1) * j.wo, y * j.stride * j.wi - y * j.wo, j.stride);
+                        epilogue(j, nb, g, y * j.wo, (y + 1) * j.wo);
+                    }
                 } else {
                     for (int y = y0; y < y1; y++) {
                         if (k3) runK3Row(j, nb, g, y);
@@ -221,11 +226,56 @@ final class ConvKernels {
     // ------------------------------------------------------------------------------------ 3x3, stride 2, pad 1
 
     private static void runK3S2Row(Job j, int nb, int g, int y) {
-        for (int o = 0; o < j.outG; o++) {
+        int o4 = 0;
+        for (; o4 + 4 <= j.outG; o4 += 4) {
+            int x = 0;
+            for (; x + 2 <= j.wo; x += 2) k3s2o4x2(j, nb, g, o4, y, x);
+            for (; x < j.wo; x++) for (int t = 0; t < 4; t++) generic(j, nb, g, o4 + t, y, x);
+        }
+        for (int o = o4; o < j.outG; o++) {
             int x = 0;
             for (; x + 4 <= j.wo; x += 4) k3s2o1x4(j, nb, g, o, y, x);
             for (; x < j.wo; x++) generic(j, nb, g, o, y, x);
         }
+    }
+
+    /** 4 output channels x 2 pixels, stride 2: per kernel row, 5 input vectors (2x-1 .. 2x+3) feed 24 FMAs. */
+    private static void k3s2o4x2(Job j, int nb, int g, int o0, int y, int x) {
+        final float[] in = j.in, w = j.w;
+        final int wi = j.wi, hi = j.hi;
+        final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + (2L * x - 1) * P;
+        final long sT = j.sT, sO = j.sO;
+        final long wBase = g * j.wGroupStride + j.wOff + o0 * sO;
+        final int ky0 = Math.max(0, 1 - 2 * y), ky1 = Math.min(3, hi + 1 - 2 * y);
+        final boolean left = x > 0, right = 2 * x + 3 < wi;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+        for (int i = 0; i < j.inG; i++) {
+            long chan = inBase + i * plane;
+            long wi0 = wBase + i * j.sI;
+            for (int ky = ky0; ky < ky1; ky++) {
+                long r = chan + (2L * y + ky - 1) * rowB;
+                FloatVector v0 = left ? ld(in, r) : z;
+                FloatVector v1 = ld(in, r + P), v2 = ld(in, r + 2 * P), v3 = ld(in, r + 3 * P);
+                FloatVector v4 = right ? ld(in, r + 4 * P) : z;
+                long t = wi0 + 3L * ky * sT;
+                for (int kx = 0; kx < 3; kx++, t += sT) {
+                    FloatVector lo = kx == 0 ? v0 : kx == 1 ? v1 : v2, hi2 = kx == 0 ? v2 : kx == 1 ? v3 : v4;
+                    FloatVector w0 = bc(w, t), w1 = bc(w, t + sO), w2 = bc(w, t + 2 * sO), w3 = bc(w, t + 3 * sO);
+                    a00 = lo.fma(w0, a00); a01 = hi2.fma(w0, a01);
+                    a10 = lo.fma(w1, a10); a11 = hi2.fma(w1, a11);
+                    a20 = lo.fma(w2, a20); a21 = hi2.fma(w2, a21);
+                    a30 = lo.fma(w3, a30); a31 = hi2.fma(w3, a31);
+                }
+            }
+        }
+        long oplane = planeBytes(j.ho, j.wo);
+        long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + ((long) y * j.wo + x) * P;
+        store(j, o, a00); store(j, o + P, a01);
+        store(j, o + oplane, a10); store(j, o + oplane + P, a11);
+        store(j, o + 2 * oplane, a20); store(j, o + 2 * oplane + P, a21);
+        store(j, o + 3 * oplane, a30); store(j, o + 3 * oplane + P, a31);
     }
 
     /** Four output pixels of one channel: per kernel row, 9 input vectors (2x-1 .. 2x+7) feed 12 FMAs. */
@@ -262,20 +312,24 @@ final class ConvKernels {
 
     // ------------------------------------------------------------------------------------ 1x1, stride 1
 
-    private static void runK1(Job j, int nb, int g, int p0, int p1) {
+    /**
+     * Output pixels {@code p0 .. p1} of one row band; the input pixel of output pixel p is
+     * {@code inShift + (p - p0) * stride + p0} (stride 1: the same flat index; stride 2: every second pixel of the row).
+     */
+    private static void runK1(Job j, int nb, int g, int p0, int p1, long inShift, int stride) {
         int o = 0;
         for (; o + 4 <= j.outG; o += 4) {
             int p = p0;
-            for (; p + 4 <= p1; p += 4) k1o4x4(j, nb, g, o, p);
-            for (; p < p1; p++) for (int t = 0; t < 4; t++) k1o1(j, nb, g, o + t, p);
+            for (; p + 4 <= p1; p += 4) k1o4x4(j, nb, g, o, p, inShift + p0 + (long) (p - p0) * stride, stride);
+            for (; p < p1; p++) for (int t = 0; t < 4; t++) k1o1(j, nb, g, o + t, p, inShift + p0 + (long) (p - p0) * stride);
         }
-        for (; o < j.outG; o++) for (int p = p0; p < p1; p++) k1o1(j, nb, g, o, p);
+        for (; o < j.outG; o++) for (int p = p0; p < p1; p++) k1o1(j, nb, g, o, p, inShift + p0 + (long) (p - p0) * stride);
     }
 
-    private static void k1o4x4(Job j, int nb, int g, int o0, int p) {
+    private static void k1o4x4(Job j, int nb, int g, int o0, int p, long inPix, int stride) {
         final float[] in = j.in, w = j.w;
-        final long plane = planeBytes(j.hi, j.wi);
-        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + p * P;
+        final long plane = planeBytes(j.hi, j.wi), step = stride * P;
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + inPix * P;
         final long sO = j.sO;
         final long wBase = g * j.wGroupStride + j.wOff + o0 * sO;
         FloatVector z = FloatVector.zero(S);
@@ -283,7 +337,7 @@ final class ConvKernels {
         FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
         for (int i = 0; i < j.inG; i++) {
             long r = inBase + i * plane;
-            FloatVector v0 = ld(in, r), v1 = ld(in, r + P), v2 = ld(in, r + 2 * P), v3 = ld(in, r + 3 * P);
+            FloatVector v0 = ld(in, r), v1 = ld(in, r + step), v2 = ld(in, r + 2 * step), v3 = ld(in, r + 3 * step);
             long t = wBase + i * j.sI;
             FloatVector w0 = bc(w, t), w1 = bc(w, t + sO), w2 = bc(w, t + 2 * sO), w3 = bc(w, t + 3 * sO);
             a00 = v0.fma(w0, a00); a01 = v1.fma(w0, a01); a02 = v2.fma(w0, a02); a03 = v3.fma(w0, a03);
@@ -302,9 +356,9 @@ final class ConvKernels {
         store(j, o, a30); store(j, o + P, a31); store(j, o + 2 * P, a32); store(j, o + 3 * P, a33);
     }
 
-    private static void k1o1(Job j, int nb, int g, int o0, int p) {
+    private static void k1o1(Job j, int nb, int g, int o0, int p, long inPix) {
         final long plane = planeBytes(j.hi, j.wi);
-        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + p * P;
+        final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + inPix * P;
         final long wBase = g * j.wGroupStride + j.wOff + o0 * j.sO;
         FloatVector a = FloatVector.zero(S);
         for (int i = 0; i < j.inG; i++) a = ld(j.in, inBase + i * plane).fma(bc(j.w, wBase + i * j.sI), a);
@@ -343,7 +397,8 @@ final class ConvKernels {
     static void backwardDataStrided(ConvParams p, float[] dy, float[] w, float[] dx,
                                     float[] base, float alpha, int nBlocks, Parallel par) {
         if (p.k() == 3 && p.stride() == 2 && p.pad() == 1) {
-            backwardDataK3S2(p, dy, w, dx, base, alpha, nBlocks, par);
+            if (p.cinPerGroup() % 4 == 0) backwardDataK3S2Tiled(p, dy, w, dx, base, alpha, nBlocks, par);
+            else backwardDataK3S2(p, dy, w, dx, base, alpha, nBlocks, par);
             return;
         }
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), k = p.k(), s = p.stride(), pad = p.pad();
@@ -437,6 +492,102 @@ final class ConvKernels {
     }
 
     /**
+     * The stride-2 input gradient for 4 input channels x 4 input pixels at a time: in a row of fixed parity, pixels
+     * 2b and 2b+2 read tap 1 of outputs b and b+1, pixels 2b+1 and 2b+3 read taps 0 and 2 of outputs b+1, b and
+     * b+2, b+1; so per output channel and kernel row 3 dy vectors and 12 weights feed 24 FMAs.
+     */
+    private static void backwardDataK3S2Tiled(ConvParams p, float[] dy, float[] w, float[] dx, float[] base,
+                                              float alpha, int nBlocks, Parallel par) {
+        final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
+        final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
+        final FloatVector alphaV = FloatVector.broadcast(S, alpha);
+        final int tiles = inG / 4;
+        int items = nBlocks * p.groups() * tiles;
+        par.forRange(items, (from, to, t) -> {
+            int[] ky = new int[2], oy = new int[2], kx = new int[2], ox = new int[2];
+            boolean[] yOk = new boolean[2], xOk = new boolean[2];
+            for (int it = from; it < to; it++) {
+                int nb = it / (p.groups() * tiles), g = (it / tiles) % p.groups(), i0 = (it % tiles) * 4;
+                long dyBase = ((long) nb * p.cout() + (long) g * outG) * dyPlane;
+                long dxBase = ((long) nb * p.cin() + (long) g * inG + i0) * dxPlane;
+                long wBase = (long) g * outG * inG * 9 + (long) i0 * 9;
+                for (int iy = 0; iy < h; iy++) {
+                    taps(iy, ho, ky, oy, yOk);
+                    int ix = 0;
+                    for (; ix + 4 <= wd; ix += 4) {
+                        s2Quad(dy, w, dx, base, alphaV, dyBase, dxBase, wBase, inG, outG, wo, wd, dyPlane, dxPlane,
+                                iy, ix, ky, oy, yOk);
+                    }
+                    for (; ix < wd; ix++) {
+                        taps(ix, wo, kx, ox, xOk);
+                        for (int tt = 0; tt < 4; tt++) {
+                            FloatVector acc = FloatVector.zero(S);
+                            for (int o = 0; o < outG; o++) {
+                                long d = dyBase + o * dyPlane, wo0 = wBase + (long) o * inG * 9 + tt * 9;
+                                for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++) {
+                                    if (!yOk[a] || !xOk[b]) continue;
+                                    acc = ld(dy, d + ((long) oy[a] * wo + ox[b]) * P).fma(bc(w, wo0 + ky[a] * 3 + kx[b]), acc);
+                                }
+                            }
+                            long off = dxBase + tt * dxPlane + ((long) iy * wd + ix) * P;
+                            FloatVector v = base == null ? acc.mul(alphaV) : acc.fma(alphaV, ld(base, off));
+                            v.intoArray(dx, (int) off);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void s2Quad(float[] dy, float[] w, float[] dx, float[] base, FloatVector alphaV, long dyBase,
+                               long dxBase, long wBase, int inG, int outG, int wo, int wd, long dyPlane, long dxPlane,
+                               int iy, int ix, int[] ky, int[] oy, boolean[] yOk) {
+        final int b = ix / 2; // ix is a multiple of 4: pixels 2b, 2b+1, 2b+2, 2b+3
+        final boolean third = b + 2 < wo;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        final long sI = 9, sO = (long) inG * 9;
+        for (int r = 0; r < 2; r++) {
+            if (!yOk[r]) continue;
+            long row = dyBase + (long) oy[r] * wo * P + b * P;
+            long wRow = wBase + ky[r] * 3;
+            for (int o = 0; o < outG; o++, row += dyPlane, wRow += sO) {
+                FloatVector d0 = ld(dy, row), d1 = ld(dy, row + P), d2 = third ? ld(dy, row + 2 * P) : z;
+                // channel t: taps (kx = 0, 1, 2) at w[wRow + t*9 + kx]
+                FloatVector w0 = bc(w, wRow), w1 = bc(w, wRow + 1), w2 = bc(w, wRow + 2);
+                a00 = d0.fma(w1, a00); a01 = d1.fma(w0, d0.fma(w2, a01)); a02 = d1.fma(w1, a02); a03 = d2.fma(w0, d1.fma(w2, a03));
+                w0 = bc(w, wRow + sI); w1 = bc(w, wRow + sI + 1); w2 = bc(w, wRow + sI + 2);
+                a10 = d0.fma(w1, a10); a11 = d1.fma(w0, d0.fma(w2, a11)); a12 = d1.fma(w1, a12); a13 = d2.fma(w0, d1.fma(w2, a13));
+                w0 = bc(w, wRow + 2 * sI); w1 = bc(w, wRow + 2 * sI + 1); w2 = bc(w, wRow + 2 * sI + 2);
+                a20 = d0.fma(w1, a20); a21 = d1.fma(w0, d0.fma(w2, a21)); a22 = d1.fma(w1, a22); a23 = d2.fma(w0, d1.fma(w2, a23));
+                w0 = bc(w, wRow + 3 * sI); w1 = bc(w, wRow + 3 * sI + 1); w2 = bc(w, wRow + 3 * sI + 2);
+                a30 = d0.fma(w1, a30); a31 = d1.fma(w0, d0.fma(w2, a31)); a32 = d1.fma(w1, a32); a33 = d2.fma(w0, d1.fma(w2, a33));
+            }
+        }
+        long off = dxBase + ((long) iy * wd + ix) * P;
+        s2Store(dx, base, alphaV, off, a00, a01, a02, a03);
+        s2Store(dx, base, alphaV, off + dxPlane, a10, a11, a12, a13);
+        s2Store(dx, base, alphaV, off + 2 * dxPlane, a20, a21, a22, a23);
+        s2Store(dx, base, alphaV, off + 3 * dxPlane, a30, a31, a32, a33);
+    }
+
+    private static void s2Store(float[] dx, float[] base, FloatVector alphaV, long off, FloatVector a0, FloatVector a1,
+                                FloatVector a2, FloatVector a3) {
+        if (base == null) {
+            a0.mul(alphaV).intoArray(dx, (int) off);
+            a1.mul(alphaV).intoArray(dx, (int) (off + P));
+            a2.mul(alphaV).intoArray(dx, (int) (off + 2 * P));
+            a3.mul(alphaV).intoArray(dx, (int) (off + 3 * P));
+        } else {
+            a0.fma(alphaV, ld(base, off)).intoArray(dx, (int) off);
+            a1.fma(alphaV, ld(base, off + P)).intoArray(dx, (int) (off + P));
+            a2.fma(alphaV, ld(base, off + 2 * P)).intoArray(dx, (int) (off + 2 * P));
+            a3.fma(alphaV, ld(base, off + 3 * P)).intoArray(dx, (int) (off + 3 * P));
+        }
+    }
+
+    /**
      * For input coordinate {@code i} of a 3x3 stride-2 pad-1 convolution with {@code n} outputs: the (tap, output)
      * pairs that read it, at most two; a missing pair is marked invalid and given a safe output index.
      */
@@ -464,24 +615,32 @@ final class ConvKernels {
                                 boolean accumulate, int nBlocks, Parallel par) {
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), kk = p.k() * p.k();
         final boolean k3 = p.k() == 3 && p.stride() == 1 && p.pad() == 1;
+        final boolean k3s2 = p.k() == 3 && p.stride() == 2 && p.pad() == 1;
         final boolean k1 = p.k() == 1 && p.pad() == 0 && inG % 4 == 0;
-        final int tile = (k3 || k1) && outG % 4 == 0 ? 4 : 1;
+        final int tile = (k3 || k3s2 || k1) && outG % 4 == 0 ? 4 : 1;
         final int tilesPerGroup = outG / tile;
+        // Batch blocks summed in registers before one lane reduction: all of them when the tile's dy planes of the
+        // whole batch stay in cache (small images: the reductions would otherwise dominate at 4x4), else one at a time
+        // so that the dy tile of one block stays in L2 while every input channel streams past.
+        long bytesPerBlock = 4L * (tile * planeBytes(p.oh(), p.ow()) + planeBytes(p.h(), p.w()));
+        final int chunk = (int) Math.max(1, Math.min(nBlocks, (256 << 10) / bytesPerBlock));
         int items = p.groups() * tilesPerGroup;
         par.forRange(items, (from, to, t) -> {
             double[] part = new double[tile * inG * kk];
             for (int it = from; it < to; it++) {
                 int g = it / tilesPerGroup, o0 = (it % tilesPerGroup) * tile;
                 java.util.Arrays.fill(part, 0);
-                for (int nb = 0; nb < nBlocks; nb++) {
+                for (int nb0 = 0; nb0 < nBlocks; nb0 += chunk) {
+                    int nb1 = Math.min(nBlocks, nb0 + chunk);
                     if (k1 && tile == 4) {
-                        for (int i = 0; i < inG; i += 4) dwK1o4i4(p, x, dy, nb, g, o0, i, part);
+                        for (int i = 0; i < inG; i += 4) dwK1o4i4(p, x, dy, nb0, nb1, g, o0, i, part);
                         continue;
                     }
                     for (int i = 0; i < inG; i++) {
-                        if (k3 && tile == 4) dwK3o4(p, x, dy, nb, g, o0, i, part);
-                        else if (k3) dwK3o1(p, x, dy, nb, g, o0, i, part);
-                        else dwGeneric(p, x, dy, nb, g, o0, i, part);
+                        if (k3 && tile == 4) dwK3o4(p, x, dy, nb0, nb1, g, o0, i, part);
+                        else if (k3s2 && tile == 4) dwK3S2o4(p, x, dy, nb0, nb1, g, o0, i, part);
+                        else if (k3) dwK3o1(p, x, dy, nb0, nb1, g, o0, i, part);
+                        else dwGeneric(p, x, dy, nb0, nb1, g, o0, i, part);
                     }
                 }
                 for (int ot = 0; ot < tile; ot++) {
@@ -497,59 +656,95 @@ final class ConvKernels {
         });
     }
 
+    /** Adds the 12 sums of a (4 output channels x 3 taps) block to the partial weight gradient. */
+    private static void addTile(double[] part, int base, int st, FloatVector a00, FloatVector a01, FloatVector a02,
+                                FloatVector a10, FloatVector a11, FloatVector a12, FloatVector a20, FloatVector a21,
+                                FloatVector a22, FloatVector a30, FloatVector a31, FloatVector a32) {
+        part[base] += Lanes.sum(a00); part[base + 1] += Lanes.sum(a01); part[base + 2] += Lanes.sum(a02);
+        part[st + base] += Lanes.sum(a10); part[st + base + 1] += Lanes.sum(a11); part[st + base + 2] += Lanes.sum(a12);
+        part[2 * st + base] += Lanes.sum(a20); part[2 * st + base + 1] += Lanes.sum(a21); part[2 * st + base + 2] += Lanes.sum(a22);
+        part[3 * st + base] += Lanes.sum(a30); part[3 * st + base + 1] += Lanes.sum(a31); part[3 * st + base + 2] += Lanes.sum(a32);
+    }
+
+    /** Stride 2: a tile of 4 output channels x 3 taps of one kernel row; the input window slides by two. */
+    private static void dwK3S2o4(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
+                                 double[] part) {
+        final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), inG = p.cinPerGroup();
+        final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo), xRow = (long) wd * P, dRow = (long) wo * P;
+        FloatVector z = FloatVector.zero(S);
+        for (int ky = 0; ky < 3; ky++) {
+            FloatVector a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
+            FloatVector a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
+            for (int nb = nb0; nb < nb1; nb++) {
+                final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * xPlane;
+                final long dyT = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
+                for (int y = 0; y < ho; y++) {
+                    int iy = 2 * y + ky - 1;
+                    if (iy < 0 || iy >= h) continue;
+                    long xr = xChan + iy * xRow, dr = dyT + y * dRow;
+                    FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
+                    for (int xx = 0; xx < wo; xx++) {
+                        long d = dr + xx * P;
+                        FloatVector d0 = ld(dy, d), d1 = ld(dy, d + dyPlane), d2 = ld(dy, d + 2 * dyPlane), d3 = ld(dy, d + 3 * dyPlane);
+                        a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
+                        a10 = d1.fma(l, a10); a11 = d1.fma(c, a11); a12 = d1.fma(r, a12);
+                        a20 = d2.fma(l, a20); a21 = d2.fma(c, a21); a22 = d2.fma(r, a22);
+                        a30 = d3.fma(l, a30); a31 = d3.fma(c, a31); a32 = d3.fma(r, a32);
+                        int nx = 2 * xx + 2;
+                        l = r;
+                        c = nx < wd ? ld(x, xr + nx * P) : z;
+                        r = nx + 1 < wd ? ld(x, xr + (nx + 1) * P) : z;
+                    }
+                }
+            }
+            addTile(part, i * 9 + ky * 3, inG * 9, a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32);
+        }
+    }
+
     /** Tile of 4 output channels x 3 taps of one kernel row, sliding a 3-vector window along each input row. */
-    private static void dwK3o4(ConvParams p, float[] x, float[] dy, int nb, int g, int o0, int i,
+    private static void dwK3o4(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
                                double[] part) {
         final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
         final long plane = planeBytes(h, wd), rowB = (long) wd * P;
-        final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
-        final long dyT = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane;
         FloatVector z = FloatVector.zero(S);
         for (int ky = 0; ky < 3; ky++) {
             FloatVector a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
             FloatVector a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
             int y0 = Math.max(0, 1 - ky), y1 = Math.min(h, h + 1 - ky);
-            for (int y = y0; y < y1; y++) {
-                long xr = xChan + (y + ky - 1) * rowB;
-                long dr = dyT + y * rowB;
-                FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
-                for (int xx = 0; xx < wd; xx++) {
-                    long d = dr + xx * P;
-                    FloatVector d0 = ld(dy, d), d1 = ld(dy, d + plane), d2 = ld(dy, d + 2 * plane), d3 = ld(dy, d + 3 * plane);
-                    a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
-                    a10 = d1.fma(l, a10); a11 = d1.fma(c, a11); a12 = d1.fma(r, a12);
-                    a20 = d2.fma(l, a20); a21 = d2.fma(c, a21); a22 = d2.fma(r, a22);
-                    a30 = d3.fma(l, a30); a31 = d3.fma(c, a31); a32 = d3.fma(r, a32);
-                    l = c; c = r;
-                    r = xx + 2 < wd ? ld(x, xr + (xx + 2) * P) : z;
+            for (int nb = nb0; nb < nb1; nb++) {
+                final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
+                final long dyT = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane;
+                for (int y = y0; y < y1; y++) {
+                    long xr = xChan + (y + ky - 1) * rowB;
+                    long dr = dyT + y * rowB;
+                    FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
+                    for (int xx = 0; xx < wd; xx++) {
+                        long d = dr + xx * P;
+                        FloatVector d0 = ld(dy, d), d1 = ld(dy, d + plane), d2 = ld(dy, d + 2 * plane), d3 = ld(dy, d + 3 * plane);
+                        a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
+                        a10 = d1.fma(l, a10); a11 = d1.fma(c, a11); a12 = d1.fma(r, a12);
+                        a20 = d2.fma(l, a20); a21 = d2.fma(c, a21); a22 = d2.fma(r, a22);
+                        a30 = d3.fma(l, a30); a31 = d3.fma(c, a31); a32 = d3.fma(r, a32);
+                        l = c; c = r;
+                        r = xx + 2 < wd ? ld(x, xr + (xx + 2) * P) : z;
+                    }
                 }
             }
-            int base = i * 9 + ky * 3, st = inG * 9;
-            part[base] += Lanes.sum(a00);
-            part[base + 1] += Lanes.sum(a01);
-            part[base + 2] += Lanes.sum(a02);
-            part[st + base] += Lanes.sum(a10);
-            part[st + base + 1] += Lanes.sum(a11);
-            part[st + base + 2] += Lanes.sum(a12);
-            part[2 * st + base] += Lanes.sum(a20);
-            part[2 * st + base + 1] += Lanes.sum(a21);
-            part[2 * st + base + 2] += Lanes.sum(a22);
-            part[3 * st + base] += Lanes.sum(a30);
-            part[3 * st + base + 1] += Lanes.sum(a31);
-            part[3 * st + base + 2] += Lanes.sum(a32);
+            addTile(part, i * 9 + ky * 3, inG * 9, a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32);
         }
     }
 
     /** 1x1 (any stride): a 4 x 4 tile of (output, input) channel pairs, 8 loads per 16 FMAs. */
-    private static void dwK1o4i4(ConvParams p, float[] x, float[] dy, int nb, int g, int o0, int i0, double[] part) {
+    private static void dwK1o4i4(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i0, double[] part) {
         final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), s = p.stride(), inG = p.cinPerGroup();
         final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo);
-        final long xc = ((long) nb * p.cin() + (long) g * inG + i0) * xPlane;
-        final long dc = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
         FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        for (int nb = nb0; nb < nb1; nb++)
         for (int y = 0; y < ho; y++) {
+            final long xc = ((long) nb * p.cin() + (long) g * inG + i0) * xPlane;
+            final long dc = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
             for (int xx = 0; xx < wo; xx++) {
                 long d = dc + ((long) y * wo + xx) * P, q = xc + ((long) y * s * wd + (long) xx * s) * P;
                 FloatVector d0 = ld(dy, d), d1 = ld(dy, d + dyPlane), d2 = ld(dy, d + 2 * dyPlane), d3 = ld(dy, d + 3 * dyPlane);
@@ -560,7 +755,6 @@ final class ConvKernels {
                 a30 = d3.fma(x0, a30); a31 = d3.fma(x1, a31); a32 = d3.fma(x2, a32); a33 = d3.fma(x3, a33);
             }
         }
-        var ADD = jdk.incubator.vector.VectorOperators.ADD;
         int st = inG; // part index: (ot * inG + i) * kk with kk = 1
         part[i0] += Lanes.sum(a00); part[i0 + 1] += Lanes.sum(a01); part[i0 + 2] += Lanes.sum(a02); part[i0 + 3] += Lanes.sum(a03);
         part[st + i0] += Lanes.sum(a10); part[st + i0 + 1] += Lanes.sum(a11); part[st + i0 + 2] += Lanes.sum(a12); part[st + i0 + 3] += Lanes.sum(a13);
@@ -569,15 +763,16 @@ final class ConvKernels {
     }
 
     /** One output channel x 9 taps, three sliding windows (one per kernel row). */
-    private static void dwK3o1(ConvParams p, float[] x, float[] dy, int nb, int g, int o0, int i,
+    private static void dwK3o1(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
                                double[] part) {
         final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
         final long plane = planeBytes(h, wd), rowB = (long) wd * P;
-        final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
-        final long dyC = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane;
         FloatVector z = FloatVector.zero(S);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
+        for (int nb = nb0; nb < nb1; nb++)
         for (int y = 0; y < h; y++) {
+            final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
+            final long dyC = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane;
             boolean up = y > 0, down = y + 1 < h;
             long xm = xChan + (y - 1) * rowB, x0 = xChan + y * rowB, xp = xChan + (y + 1) * rowB;
             FloatVector ul = z, uc = up ? ld(x, xm) : z, ur = up && wd > 1 ? ld(x, xm + P) : z;
@@ -597,25 +792,24 @@ final class ConvKernels {
             }
         }
         int b = i * 9;
-        var ADD = jdk.incubator.vector.VectorOperators.ADD;
         part[b] += Lanes.sum(a0); part[b + 1] += Lanes.sum(a1); part[b + 2] += Lanes.sum(a2);
         part[b + 3] += Lanes.sum(a3); part[b + 4] += Lanes.sum(a4); part[b + 5] += Lanes.sum(a5);
         part[b + 6] += Lanes.sum(a6); part[b + 7] += Lanes.sum(a7); part[b + 8] += Lanes.sum(a8);
     }
 
     /** Any kernel, stride and padding: one tap at a time, two accumulators. */
-    private static void dwGeneric(ConvParams p, float[] x, float[] dy, int nb, int g, int o0, int i,
+    private static void dwGeneric(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
                                   double[] part) {
         final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), k = p.k(), s = p.stride(), pad = p.pad();
         final int inG = p.cinPerGroup();
         final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo);
-        final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * xPlane;
-        final long dyC = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
-        var ADD = jdk.incubator.vector.VectorOperators.ADD;
         for (int ky = 0; ky < k; ky++) {
             for (int kx = 0; kx < k; kx++) {
                 FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
+                for (int nb = nb0; nb < nb1; nb++)
                 for (int y = 0; y < ho; y++) {
+                    final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * xPlane;
+                    final long dyC = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
                     int iy = y * s + ky - pad;
                     if (iy < 0 || iy >= h) continue;
                     int x0 = 0;

@@ -52,6 +52,9 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(2, 16, 8, 8, 32, 1, 1, 1));   // dense 1x1
         l.add(ConvParams.of(3, 8, 7, 9, 12, 1, 2, 1));    // dense 1x1 stride 2 (projection shortcut), odd sizes
         l.add(ConvParams.of(17, 8, 16, 11, 16, 3, 2, 8)); // depthwise x2 stride 2 (learnable pooling), wide rows
+        l.add(ConvParams.of(3, 8, 8, 7, 8, 3, 2, 2));     // grouped stride 2, 4 channels per group
+        l.add(ConvParams.of(2, 8, 13, 12, 16, 3, 2, 1));  // dense stride 2, width not a multiple of 4
+        l.add(ConvParams.of(3, 8, 1, 5, 8, 3, 2, 1));     // stride 2 on a single row
         l.add(ConvParams.of(2, 32, 8, 8, 32, 3, 1, 4));   // grouped g_s = 8
         l.add(ConvParams.of(2, 3, 8, 8, 16, 3, 1, 1));    // a stem: 3 input channels
         l.add(ConvParams.of(2, 2, 5, 5, 4, 3, 1, 1));    // a stem: 2 input channels, 4 outputs
