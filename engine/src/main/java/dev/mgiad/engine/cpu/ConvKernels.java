@@ -398,6 +398,7 @@ final class ConvKernels {
                                     float[] base, float alpha, int nBlocks, Parallel par) {
         if (p.k() == 3 && p.stride() == 2 && p.pad() == 1) {
             if (p.cinPerGroup() % 4 == 0) backwardDataK3S2Tiled(p, dy, w, dx, base, alpha, nBlocks, par);
+            else if (p.cinPerGroup() == 1) backwardDataK3S2Depthwise(p, dy, w, dx, base, alpha, nBlocks, par);
             else backwardDataK3S2(p, dy, w, dx, base, alpha, nBlocks, par);
             return;
         }
@@ -539,6 +540,77 @@ final class ConvKernels {
         });
     }
 
+    /**
+     * The stride-2 input gradient of a depthwise convolution (any channel multiplier): the 9 weights of an output
+     * channel stay in registers for the whole plane; per 4 input pixels of a row, 3 dy vectors per kernel row feed
+     * 6 FMAs. Memory-bound: dx is written once per output channel of the group (once for multiplier 1).
+     */
+    private static void backwardDataK3S2Depthwise(ConvParams p, float[] dy, float[] w, float[] dx, float[] base,
+                                                  float alpha, int nBlocks, Parallel par) {
+        final int outG = p.coutPerGroup(), ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
+        final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
+        final FloatVector alphaV = FloatVector.broadcast(S, alpha);
+        par.forRange(nBlocks * p.cin(), (from, to, t) -> {
+            int[] ky = new int[2], oy = new int[2], kx = new int[2], ox = new int[2];
+            boolean[] yOk = new boolean[2], xOk = new boolean[2];
+            for (int it = from; it < to; it++) {
+                int nb = it / p.cin(), c = it % p.cin();
+                long dxChan = ((long) nb * p.cin() + c) * dxPlane;
+                for (int o = 0; o < outG; o++) {
+                    long dyChan = ((long) nb * p.cout() + (long) c * outG + o) * dyPlane;
+                    long wb = ((long) c * outG + o) * 9;
+                    float[] wk = new float[9];
+                    for (int q = 0; q < 9; q++) wk[q] = w[(int) (wb + q)];
+                    // first output channel writes (base + alpha*acc or alpha*acc), later ones add alpha*acc
+                    float[] b0 = o == 0 ? base : dx;
+                    for (int iy = 0; iy < h; iy++) {
+                        taps(iy, ho, ky, oy, yOk);
+                        int ix = 0;
+                        for (; ix + 4 <= wd; ix += 4) dwS2Quad(dy, dx, b0, o == 0 && base == null, alphaV, dyChan, dxChan, wo, wd, iy, ix, ky, oy, yOk, wk);
+                        for (; ix < wd; ix++) {
+                            taps(ix, wo, kx, ox, xOk);
+                            FloatVector acc = FloatVector.zero(S);
+                            for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++) {
+                                if (!yOk[a] || !xOk[b]) continue;
+                                acc = ld(dy, dyChan + ((long) oy[a] * wo + ox[b]) * P).fma(FloatVector.broadcast(S, wk[ky[a] * 3 + kx[b]]), acc);
+                            }
+                            long off = dxChan + ((long) iy * wd + ix) * P;
+                            FloatVector v = o == 0 && base == null ? acc.mul(alphaV) : acc.fma(alphaV, ld(b0, off));
+                            v.intoArray(dx, (int) off);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void dwS2Quad(float[] dy, float[] dx, float[] base, boolean noBase, FloatVector alphaV, long dyChan,
+                                 long dxChan, int wo, int wd, int iy, int ix, int[] ky, int[] oy, boolean[] yOk, float[] wk) {
+        final int b = ix / 2;
+        final boolean third = b + 2 < wo;
+        FloatVector z = FloatVector.zero(S), a0 = z, a1 = z, a2 = z, a3 = z;
+        for (int r = 0; r < 2; r++) {
+            if (!yOk[r]) continue;
+            long row = dyChan + ((long) oy[r] * wo + b) * P;
+            FloatVector d0 = ld(dy, row), d1 = ld(dy, row + P), d2 = third ? ld(dy, row + 2 * P) : z;
+            int k0 = ky[r] * 3;
+            FloatVector w0 = FloatVector.broadcast(S, wk[k0]), w1 = FloatVector.broadcast(S, wk[k0 + 1]), w2 = FloatVector.broadcast(S, wk[k0 + 2]);
+            a0 = d0.fma(w1, a0); a1 = d1.fma(w0, d0.fma(w2, a1)); a2 = d1.fma(w1, a2); a3 = d2.fma(w0, d1.fma(w2, a3));
+        }
+        long off = dxChan + ((long) iy * wd + ix) * P;
+        if (noBase) {
+            a0.mul(alphaV).intoArray(dx, (int) off);
+            a1.mul(alphaV).intoArray(dx, (int) (off + P));
+            a2.mul(alphaV).intoArray(dx, (int) (off + 2 * P));
+            a3.mul(alphaV).intoArray(dx, (int) (off + 3 * P));
+        } else {
+            a0.fma(alphaV, ld(base, off)).intoArray(dx, (int) off);
+            a1.fma(alphaV, ld(base, off + P)).intoArray(dx, (int) (off + P));
+            a2.fma(alphaV, ld(base, off + 2 * P)).intoArray(dx, (int) (off + 2 * P));
+            a3.fma(alphaV, ld(base, off + 3 * P)).intoArray(dx, (int) (off + 3 * P));
+        }
+    }
+
     private static void s2Quad(float[] dy, float[] w, float[] dx, float[] base, FloatVector alphaV, long dyBase,
                                long dxBase, long wBase, int inG, int outG, int wo, int wd, long dyPlane, long dxPlane,
                                int iy, int ix, int[] ky, int[] oy, boolean[] yOk) {
@@ -640,6 +712,7 @@ final class ConvKernels {
                         if (k3 && tile == 4) dwK3o4(p, x, dy, nb0, nb1, g, o0, i, part);
                         else if (k3s2 && tile == 4) dwK3S2o4(p, x, dy, nb0, nb1, g, o0, i, part);
                         else if (k3) dwK3o1(p, x, dy, nb0, nb1, g, o0, i, part);
+                        else if (k3s2) dwK3S2o1(p, x, dy, nb0, nb1, g, o0, i, part);
                         else dwGeneric(p, x, dy, nb0, nb1, g, o0, i, part);
                     }
                 }
@@ -789,6 +862,44 @@ final class ConvKernels {
                 ul = uc; uc = ur; ur = up && more ? ld(x, xm + nx) : z;
                 ml = mc; mc = mr; mr = more ? ld(x, x0 + nx) : z;
                 dl = dc; dc = dr; dr = down && more ? ld(x, xp + nx) : z;
+            }
+        }
+        int b = i * 9;
+        part[b] += Lanes.sum(a0); part[b + 1] += Lanes.sum(a1); part[b + 2] += Lanes.sum(a2);
+        part[b + 3] += Lanes.sum(a3); part[b + 4] += Lanes.sum(a4); part[b + 5] += Lanes.sum(a5);
+        part[b + 6] += Lanes.sum(a6); part[b + 7] += Lanes.sum(a7); part[b + 8] += Lanes.sum(a8);
+    }
+
+    /** Stride 2, one output channel x 9 taps: three row windows sliding by two input pixels per output pixel. */
+    private static void dwK3S2o1(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
+                                 double[] part) {
+        final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), inG = p.cinPerGroup();
+        final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo), xRow = (long) wd * P;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
+        for (int nb = nb0; nb < nb1; nb++) {
+            final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * xPlane;
+            final long dyC = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
+            for (int y = 0; y < ho; y++) {
+                int iy = 2 * y;
+                boolean up = iy - 1 >= 0, mid = iy < h, down = iy + 1 < h;
+                long xm = xChan + (iy - 1) * xRow, x0 = xChan + iy * xRow, xp = xChan + (iy + 1) * xRow;
+                FloatVector ul = z, uc = up ? ld(x, xm) : z, ur = up && wd > 1 ? ld(x, xm + P) : z;
+                FloatVector ml = z, mc = mid ? ld(x, x0) : z, mr = mid && wd > 1 ? ld(x, x0 + P) : z;
+                FloatVector dl = z, dc = down ? ld(x, xp) : z, dr = down && wd > 1 ? ld(x, xp + P) : z;
+                long drow = dyC + (long) y * wo * P;
+                for (int xx = 0; xx < wo; xx++) {
+                    FloatVector d = ld(dy, drow + xx * P);
+                    a0 = d.fma(ul, a0); a1 = d.fma(uc, a1); a2 = d.fma(ur, a2);
+                    a3 = d.fma(ml, a3); a4 = d.fma(mc, a4); a5 = d.fma(mr, a5);
+                    a6 = d.fma(dl, a6); a7 = d.fma(dc, a7); a8 = d.fma(dr, a8);
+                    int nx = 2 * xx + 2;
+                    boolean c1 = nx < wd, c2 = nx + 1 < wd;
+                    long o1 = nx * P, o2 = (nx + 1) * P;
+                    ul = ur; uc = up && c1 ? ld(x, xm + o1) : z; ur = up && c2 ? ld(x, xm + o2) : z;
+                    ml = mr; mc = mid && c1 ? ld(x, x0 + o1) : z; mr = mid && c2 ? ld(x, x0 + o2) : z;
+                    dl = dr; dc = down && c1 ? ld(x, xp + o1) : z; dr = down && c2 ? ld(x, xp + o2) : z;
+                }
             }
         }
         int b = i * 9;
