@@ -43,7 +43,7 @@ final class BenchModelCommand implements Callable<Integer> {
             if (profile) {
                 ProfilingBackend pb = new ProfilingBackend(be);
                 Model pm = Models.build(model.config(), pb, 1);
-                ModelBenchmark.run(label, pm, pb, batch, size, 1, 1);
+                ModelBenchmark.run(label, pm, pb, batch, size, Math.max(1, warmup), 1);
                 pb.clear();
                 ModelBenchmark.run(label, pm, pb, batch, size, 0, 1);
                 System.out.println();

@@ -111,10 +111,10 @@ final class ConvKernels {
     private static long planeBytes(int h, int w) { return (long) h * w * P; }
 
     /**
-     * Kernels store raw sums; the epilogue {@code out = base + alpha * out} runs afterwards over the rows just
+     * Kernels store raw sums (with {@code intoArray} in the kernel itself: a vector passed to a method that C2 does
+     * not inline gets boxed); the epilogue {@code out = base + alpha * out} runs afterwards over the rows just
      * written (still in cache). Inside the kernels it would push them over C2's inlining budget.
      */
-    private static void store(Job j, long outOff, FloatVector acc) { acc.intoArray(j.out, (int) outOff); }
 
     private static void epilogue(Job j, int nb, int g, int p0, int p1) {
         if (j.base == null && j.alpha == 1f) return;
@@ -184,13 +184,13 @@ final class ConvKernels {
         }
         long oplane = planeBytes(j.ho, j.wo);
         long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + ((long) y * j.wo + x) * P;
-        store(j, o, a00); store(j, o + P, a01); store(j, o + 2 * P, a02); store(j, o + 3 * P, a03);
+        a00.intoArray(j.out, (int) (o)); a01.intoArray(j.out, (int) (o + P)); a02.intoArray(j.out, (int) (o + 2 * P)); a03.intoArray(j.out, (int) (o + 3 * P));
         o += oplane;
-        store(j, o, a10); store(j, o + P, a11); store(j, o + 2 * P, a12); store(j, o + 3 * P, a13);
+        a10.intoArray(j.out, (int) (o)); a11.intoArray(j.out, (int) (o + P)); a12.intoArray(j.out, (int) (o + 2 * P)); a13.intoArray(j.out, (int) (o + 3 * P));
         o += oplane;
-        store(j, o, a20); store(j, o + P, a21); store(j, o + 2 * P, a22); store(j, o + 3 * P, a23);
+        a20.intoArray(j.out, (int) (o)); a21.intoArray(j.out, (int) (o + P)); a22.intoArray(j.out, (int) (o + 2 * P)); a23.intoArray(j.out, (int) (o + 3 * P));
         o += oplane;
-        store(j, o, a30); store(j, o + P, a31); store(j, o + 2 * P, a32); store(j, o + 3 * P, a33);
+        a30.intoArray(j.out, (int) (o)); a31.intoArray(j.out, (int) (o + P)); a32.intoArray(j.out, (int) (o + 2 * P)); a33.intoArray(j.out, (int) (o + 3 * P));
     }
 
     private static void k3o1x4(Job j, int nb, int g, int o0, int y, int x) {
@@ -220,7 +220,7 @@ final class ConvKernels {
             }
         }
         long o = ((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P;
-        store(j, o, a0); store(j, o + P, a1); store(j, o + 2 * P, a2); store(j, o + 3 * P, a3);
+        a0.intoArray(j.out, (int) (o)); a1.intoArray(j.out, (int) (o + P)); a2.intoArray(j.out, (int) (o + 2 * P)); a3.intoArray(j.out, (int) (o + 3 * P));
     }
 
     // ------------------------------------------------------------------------------------ 3x3, stride 2, pad 1
@@ -272,10 +272,10 @@ final class ConvKernels {
         }
         long oplane = planeBytes(j.ho, j.wo);
         long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + ((long) y * j.wo + x) * P;
-        store(j, o, a00); store(j, o + P, a01);
-        store(j, o + oplane, a10); store(j, o + oplane + P, a11);
-        store(j, o + 2 * oplane, a20); store(j, o + 2 * oplane + P, a21);
-        store(j, o + 3 * oplane, a30); store(j, o + 3 * oplane + P, a31);
+        a00.intoArray(j.out, (int) (o)); a01.intoArray(j.out, (int) (o + P));
+        a10.intoArray(j.out, (int) (o + oplane)); a11.intoArray(j.out, (int) (o + oplane + P));
+        a20.intoArray(j.out, (int) (o + 2 * oplane)); a21.intoArray(j.out, (int) (o + 2 * oplane + P));
+        a30.intoArray(j.out, (int) (o + 3 * oplane)); a31.intoArray(j.out, (int) (o + 3 * oplane + P));
     }
 
     /** Four output pixels of one channel: per kernel row, 9 input vectors (2x-1 .. 2x+7) feed 12 FMAs. */
@@ -307,7 +307,7 @@ final class ConvKernels {
             }
         }
         long o = ((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P;
-        store(j, o, a0); store(j, o + P, a1); store(j, o + 2 * P, a2); store(j, o + 3 * P, a3);
+        a0.intoArray(j.out, (int) (o)); a1.intoArray(j.out, (int) (o + P)); a2.intoArray(j.out, (int) (o + 2 * P)); a3.intoArray(j.out, (int) (o + 3 * P));
     }
 
     // ------------------------------------------------------------------------------------ 1x1, stride 1
@@ -347,13 +347,13 @@ final class ConvKernels {
         }
         long oplane = planeBytes(j.ho, j.wo);
         long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + p * P;
-        store(j, o, a00); store(j, o + P, a01); store(j, o + 2 * P, a02); store(j, o + 3 * P, a03);
+        a00.intoArray(j.out, (int) (o)); a01.intoArray(j.out, (int) (o + P)); a02.intoArray(j.out, (int) (o + 2 * P)); a03.intoArray(j.out, (int) (o + 3 * P));
         o += oplane;
-        store(j, o, a10); store(j, o + P, a11); store(j, o + 2 * P, a12); store(j, o + 3 * P, a13);
+        a10.intoArray(j.out, (int) (o)); a11.intoArray(j.out, (int) (o + P)); a12.intoArray(j.out, (int) (o + 2 * P)); a13.intoArray(j.out, (int) (o + 3 * P));
         o += oplane;
-        store(j, o, a20); store(j, o + P, a21); store(j, o + 2 * P, a22); store(j, o + 3 * P, a23);
+        a20.intoArray(j.out, (int) (o)); a21.intoArray(j.out, (int) (o + P)); a22.intoArray(j.out, (int) (o + 2 * P)); a23.intoArray(j.out, (int) (o + 3 * P));
         o += oplane;
-        store(j, o, a30); store(j, o + P, a31); store(j, o + 2 * P, a32); store(j, o + 3 * P, a33);
+        a30.intoArray(j.out, (int) (o)); a31.intoArray(j.out, (int) (o + P)); a32.intoArray(j.out, (int) (o + 2 * P)); a33.intoArray(j.out, (int) (o + 3 * P));
     }
 
     private static void k1o1(Job j, int nb, int g, int o0, int p, long inPix) {
@@ -362,7 +362,7 @@ final class ConvKernels {
         final long wBase = g * j.wGroupStride + j.wOff + o0 * j.sO;
         FloatVector a = FloatVector.zero(S);
         for (int i = 0; i < j.inG; i++) a = ld(j.in, inBase + i * plane).fma(bc(j.w, wBase + i * j.sI), a);
-        store(j, ((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + p * P, a);
+        a.intoArray(j.out, (int) (((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + p * P));
     }
 
     // ------------------------------------------------------------------------------------ any shape, one pixel
@@ -385,7 +385,7 @@ final class ConvKernels {
                 for (int i = 0; i < j.inG; i++) a = ld(j.in, pos + i * plane).fma(bc(j.w, t + i * j.sI), a);
             }
         }
-        store(j, ((long) nb * j.co + (long) g * j.outG + o) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P, a);
+        a.intoArray(j.out, (int) (((long) nb * j.co + (long) g * j.outG + o) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P));
     }
 
     // =====================================================================================  input gradient, any stride
@@ -729,14 +729,19 @@ final class ConvKernels {
         });
     }
 
-    /** Adds the 12 sums of a (4 output channels x 3 taps) block to the partial weight gradient. */
-    private static void addTile(double[] part, int base, int st, FloatVector a00, FloatVector a01, FloatVector a02,
-                                FloatVector a10, FloatVector a11, FloatVector a12, FloatVector a20, FloatVector a21,
-                                FloatVector a22, FloatVector a30, FloatVector a31, FloatVector a32) {
-        part[base] += Lanes.sum(a00); part[base + 1] += Lanes.sum(a01); part[base + 2] += Lanes.sum(a02);
-        part[st + base] += Lanes.sum(a10); part[st + base + 1] += Lanes.sum(a11); part[st + base + 2] += Lanes.sum(a12);
-        part[2 * st + base] += Lanes.sum(a20); part[2 * st + base + 1] += Lanes.sum(a21); part[2 * st + base + 2] += Lanes.sum(a22);
-        part[3 * st + base] += Lanes.sum(a30); part[3 * st + base + 1] += Lanes.sum(a31); part[3 * st + base + 2] += Lanes.sum(a32);
+    /**
+     * Adds the lane sums of {@code n} accumulators spilled to {@code red} (slot k at {@code k*L}) to
+     * {@code part[index(k)]}, where slot {@code k = t*3 + kx} maps to {@code base + t*st + kx}. The kernels spill
+     * their vectors with {@code intoArray} instead of passing them to a method: a vector argument of a call that C2
+     * does not inline is boxed, and in a model, where one dispatch site sees every kernel, that made the weight
+     * gradient 3x slower. Lanes are added in a fixed order, so results do not depend on the JIT.
+     */
+    private static void addSpilled(float[] red, int n, double[] part, int base, int st) {
+        for (int k = 0; k < n; k++) {
+            double sum = 0;
+            for (int l = 0, o = k * L; l < L; l++) sum += red[o + l];
+            part[base + (k / 3) * st + k % 3] += sum;
+        }
     }
 
     /** Stride 2: a tile of 4 output channels x 3 taps of one kernel row; the input window slides by two. */
@@ -770,7 +775,12 @@ final class ConvKernels {
                     }
                 }
             }
-            addTile(part, i * 9 + ky * 3, inG * 9, a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32);
+            float[] red = new float[12 * L];
+            a00.intoArray(red, 0); a01.intoArray(red, L); a02.intoArray(red, 2 * L);
+            a10.intoArray(red, 3 * L); a11.intoArray(red, 4 * L); a12.intoArray(red, 5 * L);
+            a20.intoArray(red, 6 * L); a21.intoArray(red, 7 * L); a22.intoArray(red, 8 * L);
+            a30.intoArray(red, 9 * L); a31.intoArray(red, 10 * L); a32.intoArray(red, 11 * L);
+            addSpilled(red, 12, part, i * 9 + ky * 3, inG * 9);
         }
     }
 
@@ -803,7 +813,12 @@ final class ConvKernels {
                     }
                 }
             }
-            addTile(part, i * 9 + ky * 3, inG * 9, a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32);
+            float[] red = new float[12 * L];
+            a00.intoArray(red, 0); a01.intoArray(red, L); a02.intoArray(red, 2 * L);
+            a10.intoArray(red, 3 * L); a11.intoArray(red, 4 * L); a12.intoArray(red, 5 * L);
+            a20.intoArray(red, 6 * L); a21.intoArray(red, 7 * L); a22.intoArray(red, 8 * L);
+            a30.intoArray(red, 9 * L); a31.intoArray(red, 10 * L); a32.intoArray(red, 11 * L);
+            addSpilled(red, 12, part, i * 9 + ky * 3, inG * 9);
         }
     }
 
@@ -828,11 +843,16 @@ final class ConvKernels {
                 a30 = d3.fma(x0, a30); a31 = d3.fma(x1, a31); a32 = d3.fma(x2, a32); a33 = d3.fma(x3, a33);
             }
         }
-        int st = inG; // part index: (ot * inG + i) * kk with kk = 1
-        part[i0] += Lanes.sum(a00); part[i0 + 1] += Lanes.sum(a01); part[i0 + 2] += Lanes.sum(a02); part[i0 + 3] += Lanes.sum(a03);
-        part[st + i0] += Lanes.sum(a10); part[st + i0 + 1] += Lanes.sum(a11); part[st + i0 + 2] += Lanes.sum(a12); part[st + i0 + 3] += Lanes.sum(a13);
-        part[2 * st + i0] += Lanes.sum(a20); part[2 * st + i0 + 1] += Lanes.sum(a21); part[2 * st + i0 + 2] += Lanes.sum(a22); part[2 * st + i0 + 3] += Lanes.sum(a23);
-        part[3 * st + i0] += Lanes.sum(a30); part[3 * st + i0 + 1] += Lanes.sum(a31); part[3 * st + i0 + 2] += Lanes.sum(a32); part[3 * st + i0 + 3] += Lanes.sum(a33);
+        float[] red = new float[16 * L];
+        a00.intoArray(red, 0); a01.intoArray(red, L); a02.intoArray(red, 2 * L); a03.intoArray(red, 3 * L);
+        a10.intoArray(red, 4 * L); a11.intoArray(red, 5 * L); a12.intoArray(red, 6 * L); a13.intoArray(red, 7 * L);
+        a20.intoArray(red, 8 * L); a21.intoArray(red, 9 * L); a22.intoArray(red, 10 * L); a23.intoArray(red, 11 * L);
+        a30.intoArray(red, 12 * L); a31.intoArray(red, 13 * L); a32.intoArray(red, 14 * L); a33.intoArray(red, 15 * L);
+        for (int k = 0; k < 16; k++) {
+            double sum = 0;
+            for (int l = 0, o = k * L; l < L; l++) sum += red[o + l];
+            part[(k / 4) * inG + i0 + k % 4] += sum; // part index (ot * inG + i) * kk with kk = 1
+        }
     }
 
     /** One output channel x 9 taps, three sliding windows (one per kernel row). */
@@ -864,10 +884,11 @@ final class ConvKernels {
                 dl = dc; dc = dr; dr = down && more ? ld(x, xp + nx) : z;
             }
         }
-        int b = i * 9;
-        part[b] += Lanes.sum(a0); part[b + 1] += Lanes.sum(a1); part[b + 2] += Lanes.sum(a2);
-        part[b + 3] += Lanes.sum(a3); part[b + 4] += Lanes.sum(a4); part[b + 5] += Lanes.sum(a5);
-        part[b + 6] += Lanes.sum(a6); part[b + 7] += Lanes.sum(a7); part[b + 8] += Lanes.sum(a8);
+        float[] red = new float[9 * L];
+        a0.intoArray(red, 0); a1.intoArray(red, L); a2.intoArray(red, 2 * L);
+        a3.intoArray(red, 3 * L); a4.intoArray(red, 4 * L); a5.intoArray(red, 5 * L);
+        a6.intoArray(red, 6 * L); a7.intoArray(red, 7 * L); a8.intoArray(red, 8 * L);
+        addSpilled(red, 9, part, i * 9, 3);
     }
 
     /** Stride 2, one output channel x 9 taps: three row windows sliding by two input pixels per output pixel. */
@@ -902,10 +923,11 @@ final class ConvKernels {
                 }
             }
         }
-        int b = i * 9;
-        part[b] += Lanes.sum(a0); part[b + 1] += Lanes.sum(a1); part[b + 2] += Lanes.sum(a2);
-        part[b + 3] += Lanes.sum(a3); part[b + 4] += Lanes.sum(a4); part[b + 5] += Lanes.sum(a5);
-        part[b + 6] += Lanes.sum(a6); part[b + 7] += Lanes.sum(a7); part[b + 8] += Lanes.sum(a8);
+        float[] red = new float[9 * L];
+        a0.intoArray(red, 0); a1.intoArray(red, L); a2.intoArray(red, 2 * L);
+        a3.intoArray(red, 3 * L); a4.intoArray(red, 4 * L); a5.intoArray(red, 5 * L);
+        a6.intoArray(red, 6 * L); a7.intoArray(red, 7 * L); a8.intoArray(red, 8 * L);
+        addSpilled(red, 9, part, i * 9, 3);
     }
 
     /** Any kernel, stride and padding: one tap at a time, two accumulators. */
@@ -935,7 +957,11 @@ final class ConvKernels {
                     }
                     if (xx < x1) a = ld(dy, dr + xx * P).fma(ld(x, xr + (long) (xx * s + kx - pad) * P), a);
                 }
-                part[i * k * k + ky * k + kx] += Lanes.sum(a.add(b));
+                float[] red = new float[L];
+                a.add(b).intoArray(red, 0);
+                double sum = 0;
+                for (int l = 0; l < L; l++) sum += red[l];
+                part[i * k * k + ky * k + kx] += sum;
             }
         }
     }
