@@ -4,9 +4,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,21 +24,7 @@ class TrainCliTest {
         return null;
     }
 
-    record Run(int code, String out, String err) { }
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static ParamsCommandTest.Result run(String... args) { return ParamsCommandTest.run(args); }
 
     @Test
     void trainStopResumeAndEvaluate(@TempDir Path tmp) throws Exception {
@@ -51,49 +34,49 @@ class TrainCliTest {
         String[] common = {"--dataset", "fashion-mnist", "--widths", "4,8", "--ck", "4", "--gs", "2", "--limit-train", "256",
                 "--limit-test", "128", "--batch-size", "64", "--threads", "1", "--data-dir", data.toString()};
         String[] first = concat(new String[]{"train", "--epochs", "2", "--stop-after", "1", "--out", dir.toString()}, common);
-        Run a = run(first);
+        var a = run(first);
         assertEquals(0, a.code(), a.err());
         assertTrue(a.out().contains("test accuracy"), a.out());
         assertEquals(2, Files.readAllLines(dir.resolve("metrics.csv")).size());
-        Run b = run("train", "--resume", dir.toString(), "--data-dir", data.toString(), "--threads", "1");
+        var b = run("train", "--resume", dir.toString(), "--data-dir", data.toString(), "--threads", "1");
         assertEquals(0, b.code(), b.err());
         assertEquals(3, Files.readAllLines(dir.resolve("metrics.csv")).size(), "the resumed run appends epoch 2");
         assertTrue(Files.readString(dir.resolve("checkpoint.json")).contains("ckpt-0002"));
-        Run again = run("train", "--resume", dir.toString(), "--data-dir", data.toString());
+        var again = run("train", "--resume", dir.toString(), "--data-dir", data.toString());
         assertNotEquals(0, again.code());
         assertTrue(again.err().contains("already finished"), again.err());
-        Run lr = run("train", "--resume", dir.toString(), "--lr", "0.1");
+        var lr = run("train", "--resume", dir.toString(), "--lr", "0.1");
         assertTrue(lr.err().contains("--lr cannot be given with --resume"), lr.err());
-        Run ev = run("eval", "--checkpoint", dir.toString(), "--data-dir", data.toString(), "--limit-test", "128", "--confusion");
+        var ev = run("eval", "--checkpoint", dir.toString(), "--data-dir", data.toString(), "--limit-test", "128", "--confusion");
         assertEquals(0, ev.code(), ev.err());
         assertTrue(ev.out().contains("top-1 accuracy") && ev.out().contains("Ankle boot") && ev.out().contains("confusion matrix"), ev.out());
-        Run occupied = run(concat(new String[]{"train", "--epochs", "1", "--out", dir.toString()}, common));
+        var occupied = run(concat(new String[]{"train", "--epochs", "1", "--out", dir.toString()}, common));
         assertTrue(occupied.err().contains("already holds a run"), occupied.err());
     }
 
     @Test
     void missingDataAndBadFlagsGiveOneLineErrors(@TempDir Path tmp) {
-        Run r = run("train", "--dataset", "cifar100", "--data-dir", tmp.toString(), "--out", tmp.resolve("x").toString());
+        var r = run("train", "--dataset", "cifar100", "--data-dir", tmp.toString(), "--out", tmp.resolve("x").toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("cifar") && !r.err().contains("\tat "), r.err());
-        Run bad = run("train", "--epochs", "0", "--data-dir", tmp.toString());
+        var bad = run("train", "--epochs", "0", "--data-dir", tmp.toString());
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("--epochs must be >= 1"), bad.err());
-        Run dev = run("bench", "model", "--model", "resnet20", "--device", "gpu9");
+        var dev = run("bench", "model", "--model", "resnet20", "--device", "gpu9");
         assertTrue(dev.err().contains("--device must be cpu, opencl or opencl:N"), dev.err());
-        Run unknown = run("train", "--no-such-flag");
+        var unknown = run("train", "--no-such-flag");
         assertEquals(2, unknown.code());
-        Run noCkpt = run("eval", "--checkpoint", tmp.toString());
+        var noCkpt = run("eval", "--checkpoint", tmp.toString());
         assertTrue(noCkpt.err().contains("no checkpoint in"), noCkpt.err());
         assertFalse(noCkpt.err().contains("Exception"), noCkpt.err());
     }
 
     @Test
     void versionAndHelp() {
-        Run v = run("--version");
+        var v = run("--version");
         assertEquals(0, v.code());
         assertTrue(v.out().startsWith("mgiad "), v.out());
-        Run h = run("--help");
+        var h = run("--help");
         assertTrue(h.out().contains("train") && h.out().contains("params") && h.out().contains("bench"), h.out());
     }
 
