@@ -138,7 +138,7 @@ final class TrainCommand implements Callable<Integer> {
                     m.macs(32, 32) / 1e6, be.name(), dir);
             int end = stopAfter > 0 ? Math.min(opt.epochs(), startEpoch + stopAfter) : opt.epochs();
             Trainer t = new Trainer(network(m), be, opt, ModelConfigJson.write(config), dir, System.out,
-                    System.console() != null);
+                    System.console() != null && System.console().isTerminal());
             List<EpochMetrics> rows = t.run(train, test, startEpoch, previous, end);
             EpochMetrics last = rows.getLast();
             System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
