@@ -12,12 +12,20 @@ import jdk.incubator.vector.VectorSpecies;
  * differs between regimes is how many weights share a loaded input vector, so kernels are specialised by the
  * register block, not by group size:
  * <ul>
- *   <li>3x3 stride 1 with 4 output channels per group or more: a 4 (channels) x 4 (pixels) block of accumulators;
- *       per input row, 6 loaded vectors feed 48 FMAs. Dense, grouped g_s >= 4, and the transposed input gradient.</li>
- *   <li>3x3 stride 1 with fewer output channels per group (depthwise): 1 x 4 block, memory-bound anyway.</li>
- *   <li>1x1 stride 1: a 4 x 4 block over flattened pixels (no borders).</li>
- *   <li>anything else (stride 2, odd tails): a one-pixel kernel with bounds checks per tap, correct for every shape.</li>
+ *   <li>3x3 stride 1, 4 or more output channels per group (dense, grouped g_s >= 4, and the stride-1 input
+ *       gradient): 4 channels x 4 pixels of accumulators, per input row and tap 4 loads and 4 broadcasts feed 16 FMAs.</li>
+ *   <li>3x3 stride 1 with fewer output channels per group (depthwise): 1 x 4, memory-bound anyway.</li>
+ *   <li>3x3 stride 2: 4 channels x 2 pixels (1 x 4 for depthwise); the input gradient is a parity gather, tiled
+ *       4 x 4 for grouped/dense and with register-resident weights for depthwise.</li>
+ *   <li>1x1, stride 1 or 2: 4 x 4 over pixels.</li>
+ *   <li>the weight gradient: one thread per output-channel tile (4 channels x 3 taps, or 1 channel x 9 taps),
+ *       no reduction between threads, lanes summed in a fixed order.</li>
+ *   <li>anything else and the tails: a one-pixel kernel with bounds checks per tap, correct for every shape.</li>
  * </ul>
+ *
+ * <p>Two JIT rules shape the code: C2 inlines only so many Vector API calls into one compilation, so no kernel
+ * body is unrolled further than needed; and a vector passed to a method that is not inlined is boxed, so kernels
+ * store their accumulators themselves ({@code intoArray}).
  *
  * <p>The stride-1 input gradient is itself a convolution of {@code dy} with the transposed, flipped weight, so the
  * same loops serve it through a weight accessor {@code w[base + o*sO + i*sI + tap*sT]}.
@@ -27,7 +35,7 @@ final class ConvKernels {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    private static final long P = L; // floats of one batch-blocked position
+    private static final long P = L; // floats of one batch-blocked position (offsets below are in floats)
 
     /** One direct-convolution problem: Out = base + alpha * conv(In, W) with a generalised weight accessor. */
     static final class Job {
@@ -108,7 +116,7 @@ final class ConvKernels {
         });
     }
 
-    private static long planeBytes(int h, int w) { return (long) h * w * P; }
+    private static long planeFloats(int h, int w) { return (long) h * w * P; }
 
     /**
      * Kernels store raw sums (with {@code intoArray} in the kernel itself: a vector passed to a method that C2 does
@@ -118,7 +126,7 @@ final class ConvKernels {
 
     private static void epilogue(Job j, int nb, int g, int p0, int p1) {
         if (j.base == null && j.alpha == 1f) return;
-        long plane = planeBytes(j.ho, j.wo);
+        long plane = planeFloats(j.ho, j.wo);
         FloatVector alpha = FloatVector.broadcast(S, j.alpha);
         for (int o = 0; o < j.outG; o++) {
             long chan = ((long) nb * j.co + (long) g * j.outG + o) * plane;
@@ -153,7 +161,7 @@ final class ConvKernels {
     private static void k3o4x4(Job j, int nb, int g, int o0, int y, int x) {
         final float[] in = j.in, w = j.w;
         final int wi = j.wi, hi = j.hi;
-        final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
+        final long plane = planeFloats(hi, wi), rowB = (long) wi * P;
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + x * P;
         final long sO = j.sO, sT = j.sT;
         final long wBase = g * j.wGroupStride + j.wOff + o0 * sO;
@@ -182,7 +190,7 @@ final class ConvKernels {
                 }
             }
         }
-        long oplane = planeBytes(j.ho, j.wo);
+        long oplane = planeFloats(j.ho, j.wo);
         long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + ((long) y * j.wo + x) * P;
         a00.intoArray(j.out, (int) (o)); a01.intoArray(j.out, (int) (o + P)); a02.intoArray(j.out, (int) (o + 2 * P)); a03.intoArray(j.out, (int) (o + 3 * P));
         o += oplane;
@@ -196,7 +204,7 @@ final class ConvKernels {
     private static void k3o1x4(Job j, int nb, int g, int o0, int y, int x) {
         final float[] in = j.in, w = j.w;
         final int wi = j.wi, hi = j.hi;
-        final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
+        final long plane = planeFloats(hi, wi), rowB = (long) wi * P;
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + x * P;
         final long sT = j.sT;
         final long wBase = g * j.wGroupStride + j.wOff + o0 * j.sO;
@@ -219,7 +227,7 @@ final class ConvKernels {
                 a0 = v2.fma(w2, a0); a1 = v3.fma(w2, a1); a2 = v4.fma(w2, a2); a3 = v5.fma(w2, a3);
             }
         }
-        long o = ((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P;
+        long o = ((long) nb * j.co + (long) g * j.outG + o0) * planeFloats(j.ho, j.wo) + ((long) y * j.wo + x) * P;
         a0.intoArray(j.out, (int) (o)); a1.intoArray(j.out, (int) (o + P)); a2.intoArray(j.out, (int) (o + 2 * P)); a3.intoArray(j.out, (int) (o + 3 * P));
     }
 
@@ -243,7 +251,7 @@ final class ConvKernels {
     private static void k3s2o4x2(Job j, int nb, int g, int o0, int y, int x) {
         final float[] in = j.in, w = j.w;
         final int wi = j.wi, hi = j.hi;
-        final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
+        final long plane = planeFloats(hi, wi), rowB = (long) wi * P;
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + (2L * x - 1) * P;
         final long sT = j.sT, sO = j.sO;
         final long wBase = g * j.wGroupStride + j.wOff + o0 * sO;
@@ -270,7 +278,7 @@ final class ConvKernels {
                 }
             }
         }
-        long oplane = planeBytes(j.ho, j.wo);
+        long oplane = planeFloats(j.ho, j.wo);
         long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + ((long) y * j.wo + x) * P;
         a00.intoArray(j.out, (int) (o)); a01.intoArray(j.out, (int) (o + P));
         a10.intoArray(j.out, (int) (o + oplane)); a11.intoArray(j.out, (int) (o + oplane + P));
@@ -282,7 +290,7 @@ final class ConvKernels {
     private static void k3s2o1x4(Job j, int nb, int g, int o0, int y, int x) {
         final float[] in = j.in, w = j.w;
         final int wi = j.wi, hi = j.hi;
-        final long plane = planeBytes(hi, wi), rowB = (long) wi * P;
+        final long plane = planeFloats(hi, wi), rowB = (long) wi * P;
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + (2L * x - 1) * P;
         final long sT = j.sT;
         final long wBase = g * j.wGroupStride + j.wOff + o0 * j.sO;
@@ -306,7 +314,7 @@ final class ConvKernels {
                 a0 = v2.fma(w2, a0); a1 = v4.fma(w2, a1); a2 = v6.fma(w2, a2); a3 = v8.fma(w2, a3);
             }
         }
-        long o = ((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P;
+        long o = ((long) nb * j.co + (long) g * j.outG + o0) * planeFloats(j.ho, j.wo) + ((long) y * j.wo + x) * P;
         a0.intoArray(j.out, (int) (o)); a1.intoArray(j.out, (int) (o + P)); a2.intoArray(j.out, (int) (o + 2 * P)); a3.intoArray(j.out, (int) (o + 3 * P));
     }
 
@@ -328,7 +336,7 @@ final class ConvKernels {
 
     private static void k1o4x4(Job j, int nb, int g, int o0, int p, long inPix, int stride) {
         final float[] in = j.in, w = j.w;
-        final long plane = planeBytes(j.hi, j.wi), step = stride * P;
+        final long plane = planeFloats(j.hi, j.wi), step = stride * P;
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + inPix * P;
         final long sO = j.sO;
         final long wBase = g * j.wGroupStride + j.wOff + o0 * sO;
@@ -345,7 +353,7 @@ final class ConvKernels {
             a20 = v0.fma(w2, a20); a21 = v1.fma(w2, a21); a22 = v2.fma(w2, a22); a23 = v3.fma(w2, a23);
             a30 = v0.fma(w3, a30); a31 = v1.fma(w3, a31); a32 = v2.fma(w3, a32); a33 = v3.fma(w3, a33);
         }
-        long oplane = planeBytes(j.ho, j.wo);
+        long oplane = planeFloats(j.ho, j.wo);
         long o = ((long) nb * j.co + (long) g * j.outG + o0) * oplane + p * P;
         a00.intoArray(j.out, (int) (o)); a01.intoArray(j.out, (int) (o + P)); a02.intoArray(j.out, (int) (o + 2 * P)); a03.intoArray(j.out, (int) (o + 3 * P));
         o += oplane;
@@ -357,19 +365,19 @@ final class ConvKernels {
     }
 
     private static void k1o1(Job j, int nb, int g, int o0, int p, long inPix) {
-        final long plane = planeBytes(j.hi, j.wi);
+        final long plane = planeFloats(j.hi, j.wi);
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane + inPix * P;
         final long wBase = g * j.wGroupStride + j.wOff + o0 * j.sO;
         FloatVector a = FloatVector.zero(S);
         for (int i = 0; i < j.inG; i++) a = ld(j.in, inBase + i * plane).fma(bc(j.w, wBase + i * j.sI), a);
-        a.intoArray(j.out, (int) (((long) nb * j.co + (long) g * j.outG + o0) * planeBytes(j.ho, j.wo) + p * P));
+        a.intoArray(j.out, (int) (((long) nb * j.co + (long) g * j.outG + o0) * planeFloats(j.ho, j.wo) + p * P));
     }
 
     // ------------------------------------------------------------------------------------ any shape, one pixel
 
     /** One output pixel of one channel, any kernel, stride and padding: the fallback and the tail kernel. */
     static void generic(Job j, int nb, int g, int o, int y, int x) {
-        final long plane = planeBytes(j.hi, j.wi);
+        final long plane = planeFloats(j.hi, j.wi);
         final long inBase = ((long) nb * j.ci + (long) g * j.inG) * plane;
         final long wBase = g * j.wGroupStride + j.wOff + o * j.sO;
         final int k = j.k;
@@ -385,7 +393,7 @@ final class ConvKernels {
                 for (int i = 0; i < j.inG; i++) a = ld(j.in, pos + i * plane).fma(bc(j.w, t + i * j.sI), a);
             }
         }
-        a.intoArray(j.out, (int) (((long) nb * j.co + (long) g * j.outG + o) * planeBytes(j.ho, j.wo) + ((long) y * j.wo + x) * P));
+        a.intoArray(j.out, (int) (((long) nb * j.co + (long) g * j.outG + o) * planeFloats(j.ho, j.wo) + ((long) y * j.wo + x) * P));
     }
 
     // =====================================================================================  input gradient, any stride
@@ -404,7 +412,7 @@ final class ConvKernels {
         }
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), k = p.k(), s = p.stride(), pad = p.pad();
         final int ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
-        final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
+        final long dyPlane = planeFloats(ho, wo), dxPlane = planeFloats(h, wd);
         final int kk = k * k;
         int items = nBlocks * p.cin();
         par.forRange(items, (from, to, t) -> {
@@ -450,7 +458,7 @@ final class ConvKernels {
                                          float alpha, int nBlocks, Parallel par) {
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup();
         final int ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
-        final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
+        final long dyPlane = planeFloats(ho, wo), dxPlane = planeFloats(h, wd);
         final FloatVector alphaV = FloatVector.broadcast(S, alpha);
         int items = nBlocks * p.cin();
         par.forRange(items, (from, to, t) -> {
@@ -500,7 +508,7 @@ final class ConvKernels {
     private static void backwardDataK3S2Tiled(ConvParams p, float[] dy, float[] w, float[] dx, float[] base,
                                               float alpha, int nBlocks, Parallel par) {
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
-        final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
+        final long dyPlane = planeFloats(ho, wo), dxPlane = planeFloats(h, wd);
         final FloatVector alphaV = FloatVector.broadcast(S, alpha);
         final int tiles = inG / 4;
         int items = nBlocks * p.groups() * tiles;
@@ -548,7 +556,7 @@ final class ConvKernels {
     private static void backwardDataK3S2Depthwise(ConvParams p, float[] dy, float[] w, float[] dx, float[] base,
                                                   float alpha, int nBlocks, Parallel par) {
         final int outG = p.coutPerGroup(), ho = p.oh(), wo = p.ow(), h = p.h(), wd = p.w();
-        final long dyPlane = planeBytes(ho, wo), dxPlane = planeBytes(h, wd);
+        final long dyPlane = planeFloats(ho, wo), dxPlane = planeFloats(h, wd);
         final FloatVector alphaV = FloatVector.broadcast(S, alpha);
         par.forRange(nBlocks * p.cin(), (from, to, t) -> {
             int[] ky = new int[2], oy = new int[2], kx = new int[2], ox = new int[2];
@@ -694,7 +702,7 @@ final class ConvKernels {
         // Batch blocks summed in registers before one lane reduction: all of them when the tile's dy planes of the
         // whole batch stay in cache (small images: the reductions would otherwise dominate at 4x4), else one at a time
         // so that the dy tile of one block stays in L2 while every input channel streams past.
-        long bytesPerBlock = 4L * (tile * planeBytes(p.oh(), p.ow()) + planeBytes(p.h(), p.w()));
+        long bytesPerBlock = 4L * (tile * planeFloats(p.oh(), p.ow()) + planeFloats(p.h(), p.w()));
         final int chunk = (int) Math.max(1, Math.min(nBlocks, (256 << 10) / bytesPerBlock));
         int items = p.groups() * tilesPerGroup;
         par.forRange(items, (from, to, t) -> {
@@ -748,7 +756,7 @@ final class ConvKernels {
     private static void dwK3S2o4(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
                                  double[] part) {
         final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), inG = p.cinPerGroup();
-        final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo), xRow = (long) wd * P, dRow = (long) wo * P;
+        final long xPlane = planeFloats(h, wd), dyPlane = planeFloats(ho, wo), xRow = (long) wd * P, dRow = (long) wo * P;
         FloatVector z = FloatVector.zero(S);
         for (int ky = 0; ky < 3; ky++) {
             FloatVector a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
@@ -788,7 +796,7 @@ final class ConvKernels {
     private static void dwK3o4(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
                                double[] part) {
         final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
-        final long plane = planeBytes(h, wd), rowB = (long) wd * P;
+        final long plane = planeFloats(h, wd), rowB = (long) wd * P;
         FloatVector z = FloatVector.zero(S);
         for (int ky = 0; ky < 3; ky++) {
             FloatVector a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
@@ -825,7 +833,7 @@ final class ConvKernels {
     /** 1x1 (any stride): a 4 x 4 tile of (output, input) channel pairs, 8 loads per 16 FMAs. */
     private static void dwK1o4i4(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i0, double[] part) {
         final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), s = p.stride(), inG = p.cinPerGroup();
-        final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo);
+        final long xPlane = planeFloats(h, wd), dyPlane = planeFloats(ho, wo);
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
         FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
@@ -859,7 +867,7 @@ final class ConvKernels {
     private static void dwK3o1(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
                                double[] part) {
         final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
-        final long plane = planeBytes(h, wd), rowB = (long) wd * P;
+        final long plane = planeFloats(h, wd), rowB = (long) wd * P;
         FloatVector z = FloatVector.zero(S);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
         for (int nb = nb0; nb < nb1; nb++)
@@ -895,7 +903,7 @@ final class ConvKernels {
     private static void dwK3S2o1(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
                                  double[] part) {
         final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), inG = p.cinPerGroup();
-        final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo), xRow = (long) wd * P;
+        final long xPlane = planeFloats(h, wd), dyPlane = planeFloats(ho, wo), xRow = (long) wd * P;
         FloatVector z = FloatVector.zero(S);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
         for (int nb = nb0; nb < nb1; nb++) {
@@ -935,7 +943,7 @@ final class ConvKernels {
                                   double[] part) {
         final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), k = p.k(), s = p.stride(), pad = p.pad();
         final int inG = p.cinPerGroup();
-        final long xPlane = planeBytes(h, wd), dyPlane = planeBytes(ho, wo);
+        final long xPlane = planeFloats(h, wd), dyPlane = planeFloats(ho, wo);
         for (int ky = 0; ky < k; ky++) {
             for (int kx = 0; kx < k; kx++) {
                 FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
