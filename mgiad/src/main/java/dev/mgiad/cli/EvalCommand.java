@@ -31,10 +31,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "The run directory (holding checkpoint.json).")
     Path checkpoint;
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the data set is.")
-    Path dataDir;
-    @Option(names = "--download", description = "Download the data set if it is found nowhere.")
-    boolean download;
+    @Mixin DataOptions data;
     @Option(names = "--limit-test", defaultValue = "0", description = "Use only the first N test images (0 = all).")
     int limitTest;
     @Option(names = "--batch-size", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -49,9 +46,9 @@ final class EvalCommand implements Callable<Integer> {
         Map<?, ?> o = (Map<?, ?>) st.state().get("options");
         DatasetKind kind = DatasetKind.fromCliName((String) o.get("dataset"));
         boolean pad = !(o.get("pad_to_32") instanceof Boolean b) || b;
-        ImageDataset test = Datasets.load(kind, dataDir, download, false);
+        ImageDataset test = Datasets.load(kind, data.dataDir, data.download, false);
         if (limitTest > 0) test = test.subset(limitTest);
-        TrainOptions opt = new TrainOptions(kind, dataDir, download, 1, batchSize, 0.1f, 0f, 0f, false, "cosine", 0, 1,
+        TrainOptions opt = new TrainOptions(kind, data.dataDir, data.download, 1, batchSize, 0.1f, 0f, 0f, false, "cosine", 0, 1,
                 1f, 0f, 0, 0, limitTest, pad, false);
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, 0);

@@ -41,10 +41,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin DeviceOptions device;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the data set is (else $MGIAD_DATA, ~/.cache/mgiad/datasets, /usr/share/datasets).")
-    Path dataDir;
-    @Option(names = "--download", description = "Download the data set into the cache if it is found nowhere (checksums verified).")
-    boolean download;
+    @Mixin DataOptions data;
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}; the paper trains 400).")
     int epochs;
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -116,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         } else {
             config = model.config();
-            opt = new TrainOptions(model.datasetKind(), dataDir, download, epochs, batchSize, lr, momentum, wd, nesterov,
+            opt = new TrainOptions(model.datasetKind(), data.dataDir, data.download, epochs, batchSize, lr, momentum, wd, nesterov,
                     schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest, !noPad, !noAugment);
             dir = out != null ? out : Path.of("runs", config.kind().cliName + "-" + opt.dataset().cliName() + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -156,8 +153,8 @@ final class TrainCommand implements Callable<Integer> {
 
     private TrainOptions optionsFrom(Map<?, ?> o) {
         int e = spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? epochs : ((Number) o.get("epochs")).intValue();
-        Path dd = dataDir;
-        return new TrainOptions(DatasetKind.fromCliName((String) o.get("dataset")), dd, download, e,
+        Path dd = data.dataDir;
+        return new TrainOptions(DatasetKind.fromCliName((String) o.get("dataset")), dd, data.download, e,
                 n(o, "batch_size").intValue(), n(o, "lr").floatValue(), n(o, "momentum").floatValue(),
                 n(o, "weight_decay").floatValue(), (Boolean) o.get("nesterov"), (String) o.get("schedule"),
                 n(o, "warmup").doubleValue(), n(o, "step_every").intValue(), n(o, "step_gamma").floatValue(),
