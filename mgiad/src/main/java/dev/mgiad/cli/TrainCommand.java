@@ -7,6 +7,7 @@ import dev.mgiad.engine.autograd.Graph;
 import dev.mgiad.engine.autograd.Var;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.WeightInit;
 import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
@@ -28,6 +29,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /** {@code mgiad train}: trains a model on a data set, with metrics, curves and resumable checkpoints. */
@@ -65,6 +67,10 @@ final class TrainCommand implements Callable<Integer> {
     double warmup;
     @Option(names = "--label-smoothing", defaultValue = "0", description = "Label smoothing (default: ${DEFAULT-VALUE}).")
     float labelSmoothing;
+    @Option(names = "--init", defaultValue = "uniform", paramLabel = "uniform|he",
+            description = "Convolution weights: uniform = PyTorch's layer default U(+-1/sqrt(fan_in)); he = kaiming_normal fan_out "
+                    + "as torchvision's ResNets (default: ${DEFAULT-VALUE}).")
+    String init;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of weights, batch order and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<model>-<dataset>-<time>).")
@@ -85,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final List<String> FIXED_ON_RESUME = List.of("--model", "--dataset", "--widths", "--ck", "--gs",
             "--lambda", "--pre", "--post", "--nu", "--share", "--correction", "--blocks", "--batch-size", "--lr",
             "--momentum", "--wd", "--nesterov", "--schedule", "--step-every", "--gamma", "--warmup", "--label-smoothing",
-            "--seed", "--limit-train", "--limit-test", "--no-augment", "--no-pad", "--out");
+            "--init", "--seed", "--limit-train", "--limit-test", "--no-augment", "--no-pad", "--out");
 
     @Override
     public Integer call() throws Exception {
@@ -114,7 +120,8 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             config = model.config();
             opt = new TrainOptions(model.datasetKind(), data.dataDir, data.download, epochs, batchSize, lr, momentum, wd, nesterov,
-                    schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest, !noPad, !noAugment);
+                    schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest, !noPad, !noAugment,
+                    WeightInit.fromCliName(init));
             dir = out != null ? out : Path.of("runs", config.kind().cliName + "-" + opt.dataset().cliName() + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             if (Files.exists(dir.resolve(Checkpoint.POINTER))) {
@@ -130,6 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, opt.seed());
             if (resume != null) Checkpoint.load(dir, m.root(), be, true);
+            else opt.init().apply(m.root(), new SplittableRandom(opt.seed()).split());
             System.out.printf("mgiad train: %s on %s (%,d train / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
                     config.kind().cliName, kind.cliName(), train.count(), test.count(), m.weightCount(),
                     m.macs(32, 32) / 1e6, be.name(), dir);
@@ -159,7 +167,8 @@ final class TrainCommand implements Callable<Integer> {
                 n(o, "weight_decay").floatValue(), (Boolean) o.get("nesterov"), (String) o.get("schedule"),
                 n(o, "warmup").doubleValue(), n(o, "step_every").intValue(), n(o, "step_gamma").floatValue(),
                 n(o, "label_smoothing").floatValue(), n(o, "seed").longValue(), n(o, "limit_train").intValue(),
-                n(o, "limit_test").intValue(), (Boolean) o.get("pad_to_32"), (Boolean) o.get("augment"));
+                n(o, "limit_test").intValue(), (Boolean) o.get("pad_to_32"), (Boolean) o.get("augment"),
+                WeightInit.fromCliName(o.get("init") instanceof String s ? s : "uniform"));
     }
 
     private static Number n(Map<?, ?> m, String k) {

@@ -1,6 +1,7 @@
 package dev.mgiad.train;
 
 import dev.mgiad.datasets.DatasetKind;
+import dev.mgiad.engine.nn.WeightInit;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,7 +11,7 @@ import java.util.Map;
 public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, int epochs, int batchSize, float lr,
                            float momentum, float weightDecay, boolean nesterov, String schedule, double warmupEpochs,
                            int stepEvery, float stepGamma, float labelSmoothing, long seed, int limitTrain,
-                           int limitTest, boolean padTo32, boolean augment) {
+                           int limitTest, boolean padTo32, boolean augment, WeightInit init) {
 
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
@@ -21,6 +22,7 @@ public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, 
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
         if (!schedule.equals("cosine") && !schedule.equals("step")) throw new IllegalArgumentException("--schedule must be cosine or step, got " + schedule);
         if (warmupEpochs < 0) throw new IllegalArgumentException("--warmup must be >= 0");
+        java.util.Objects.requireNonNull(init, "init");
         if (limitTrain < 0 || limitTest < 0) throw new IllegalArgumentException("--limit-train/--limit-test must be >= 0");
     }
 
@@ -43,6 +45,7 @@ public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, 
         m.put("limit_test", (long) limitTest);
         m.put("pad_to_32", padTo32);
         m.put("augment", augment);
+        m.put("init", init.cliName);
         return m;
     }
 }

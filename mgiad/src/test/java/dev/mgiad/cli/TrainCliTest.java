@@ -33,11 +33,12 @@ class TrainCliTest {
         Path dir = tmp.resolve("run");
         String[] common = {"--dataset", "fashion-mnist", "--widths", "4,8", "--ck", "4", "--gs", "2", "--limit-train", "256",
                 "--limit-test", "128", "--batch-size", "64", "--threads", "1", "--data-dir", data.toString()};
-        String[] first = concat(new String[]{"train", "--epochs", "2", "--stop-after", "1", "--out", dir.toString()}, common);
+        String[] first = concat(new String[]{"train", "--epochs", "2", "--stop-after", "1", "--init", "he", "--out", dir.toString()}, common);
         var a = run(first);
         assertEquals(0, a.code(), a.err());
         assertTrue(a.out().contains("test accuracy"), a.out());
         assertEquals(2, Files.readAllLines(dir.resolve("metrics.csv")).size());
+        assertTrue(Files.readString(dir.resolve("metrics.json")).contains("\"init\":\"he\""), "the init is part of the run's options");
         var b = run("train", "--resume", dir.toString(), "--data-dir", data.toString(), "--threads", "1");
         assertEquals(0, b.code(), b.err());
         assertEquals(3, Files.readAllLines(dir.resolve("metrics.csv")).size(), "the resumed run appends epoch 2");
@@ -47,6 +48,8 @@ class TrainCliTest {
         assertTrue(again.err().contains("already finished"), again.err());
         var lr = run("train", "--resume", dir.toString(), "--lr", "0.1");
         assertTrue(lr.err().contains("--lr cannot be given with --resume"), lr.err());
+        var init = run("train", "--resume", dir.toString(), "--init", "uniform");
+        assertTrue(init.err().contains("--init cannot be given with --resume"), init.err());
         var ev = run("eval", "--checkpoint", dir.toString(), "--data-dir", data.toString(), "--limit-test", "128", "--confusion");
         assertEquals(0, ev.code(), ev.err());
         assertTrue(ev.out().contains("top-1 accuracy") && ev.out().contains("Ankle boot") && ev.out().contains("confusion matrix"), ev.out());
@@ -62,6 +65,9 @@ class TrainCliTest {
         var bad = run("train", "--epochs", "0", "--data-dir", tmp.toString());
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("--epochs must be >= 1"), bad.err());
+        var init = run("train", "--init", "xavier", "--data-dir", tmp.toString());
+        assertNotEquals(0, init.code());
+        assertTrue(init.err().contains("unknown weight init 'xavier'") && !init.err().contains("\tat "), init.err());
         var dev = run("bench", "model", "--model", "resnet20", "--device", "gpu9");
         assertTrue(dev.err().contains("--device must be cpu, opencl or opencl:N"), dev.err());
         var unknown = run("train", "--no-such-flag");
