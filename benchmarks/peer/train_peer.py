@@ -106,6 +106,8 @@ def main():
     ap.add_argument("--warmup", type=float, default=0.0)
     ap.add_argument("--label-smoothing", type=float, default=0.0)
     ap.add_argument("--init", choices=["default", "he"], default="default")
+    ap.add_argument("--zero-init-residual", action="store_true",
+                    help="ResNets: the last BN of every residual branch starts with gamma 0 (torchvision's flag)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit-train", type=int, default=0)
@@ -132,6 +134,10 @@ def main():
     assert expected is None or bench_models.n_weights(model) == expected, "weight count differs from the spec"
     if args.init == "he":
         he_init(model)
+    if args.zero_init_residual:
+        for m in model.modules():
+            if isinstance(m, bench_models.BasicBlock):
+                nn.init.zeros_(m.bn2.weight)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.wd,
                           nesterov=args.nesterov)
     crit = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)

@@ -11,6 +11,7 @@ import dev.mgiad.engine.nn.WeightInit;
 import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
+import dev.mgiad.model.ResNet;
 import dev.mgiad.train.Checkpoint;
 import dev.mgiad.train.EpochMetrics;
 import dev.mgiad.train.ModelConfigJson;
@@ -71,6 +72,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Convolution weights: uniform = PyTorch's layer default U(+-1/sqrt(fan_in)); he = kaiming_normal fan_out "
                     + "as torchvision's ResNets (default: ${DEFAULT-VALUE}).")
     String init;
+    @Option(names = "--zero-init-residual", description = "ResNets: the last BN of every block starts at gamma 0, so each "
+            + "block begins as its shortcut (torchvision's zero_init_residual).")
+    boolean zeroInitResidual;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of weights, batch order and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<model>-<dataset>-<time>).")
@@ -91,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final List<String> FIXED_ON_RESUME = List.of("--model", "--dataset", "--widths", "--ck", "--gs",
             "--lambda", "--pre", "--post", "--nu", "--share", "--correction", "--blocks", "--batch-size", "--lr",
             "--momentum", "--wd", "--nesterov", "--schedule", "--step-every", "--gamma", "--warmup", "--label-smoothing",
-            "--init", "--seed", "--limit-train", "--limit-test", "--no-augment", "--no-pad", "--out");
+            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--no-augment", "--no-pad", "--out");
 
     @Override
     public Integer call() throws Exception {
@@ -119,9 +123,13 @@ final class TrainCommand implements Callable<Integer> {
             }
         } else {
             config = model.config();
+            if (zeroInitResidual && config.kind() != ModelConfig.Kind.RESNET18 && config.kind() != ModelConfig.Kind.RESNET20) {
+                throw new IllegalArgumentException("--zero-init-residual applies to resnet18 and resnet20 only, not "
+                        + config.kind().cliName);
+            }
             opt = new TrainOptions(model.datasetKind(), data.dataDir, data.download, epochs, batchSize, lr, momentum, wd, nesterov,
                     schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest, !noPad, !noAugment,
-                    WeightInit.fromCliName(init));
+                    WeightInit.fromCliName(init), zeroInitResidual);
             dir = out != null ? out : Path.of("runs", config.kind().cliName + "-" + opt.dataset().cliName() + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             if (Files.exists(dir.resolve(Checkpoint.POINTER))) {
@@ -137,7 +145,10 @@ final class TrainCommand implements Callable<Integer> {
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, opt.seed());
             if (resume != null) Checkpoint.load(dir, m.root(), be, true);
-            else opt.init().apply(m.root(), new SplittableRandom(opt.seed()).split());
+            else {
+                opt.init().apply(m.root(), new SplittableRandom(opt.seed()).split());
+                if (opt.zeroInitResidual()) ((ResNet) m).zeroInitResiduals();
+            }
             System.out.printf("mgiad train: %s on %s (%,d train / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
                     config.kind().cliName, kind.cliName(), train.count(), test.count(), m.weightCount(),
                     m.macs(32, 32) / 1e6, be.name(), dir);
@@ -168,7 +179,8 @@ final class TrainCommand implements Callable<Integer> {
                 n(o, "warmup").doubleValue(), n(o, "step_every").intValue(), n(o, "step_gamma").floatValue(),
                 n(o, "label_smoothing").floatValue(), n(o, "seed").longValue(), n(o, "limit_train").intValue(),
                 n(o, "limit_test").intValue(), (Boolean) o.get("pad_to_32"), (Boolean) o.get("augment"),
-                WeightInit.fromCliName(o.get("init") instanceof String s ? s : "uniform"));
+                WeightInit.fromCliName(o.get("init") instanceof String s ? s : "uniform"),
+                Boolean.TRUE.equals(o.get("zero_init_residual")));
     }
 
     private static Number n(Map<?, ?> m, String k) {

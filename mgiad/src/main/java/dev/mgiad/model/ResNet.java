@@ -51,6 +51,17 @@ public final class ResNet extends Module implements Model {
         return ops.linear(fc, ops.globalAvgPool(h));
     }
 
+    /**
+     * Starts every residual branch at zero: the last BN of each block gets gamma 0, so each block begins as its
+     * shortcut (Goyal et al. 2017; torchvision's {@code zero_init_residual}, timm's {@code zero_init_last}). The
+     * gradient of gamma is not zero, so the branches grow in from the first step; deep nets take higher rates early.
+     */
+    public void zeroInitResiduals() {
+        for (Stage s : levels.items()) {
+            for (BasicBlock b : s.block.items()) backend.upload(new float[(int) b.bn2.gamma.elements()], b.bn2.gamma.value());
+        }
+    }
+
     @Override
     public List<LevelInfo> levels() {
         List<LevelInfo> out = new ArrayList<>();

@@ -11,7 +11,8 @@ import java.util.Map;
 public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, int epochs, int batchSize, float lr,
                            float momentum, float weightDecay, boolean nesterov, String schedule, double warmupEpochs,
                            int stepEvery, float stepGamma, float labelSmoothing, long seed, int limitTrain,
-                           int limitTest, boolean padTo32, boolean augment, WeightInit init) {
+                           int limitTest, boolean padTo32, boolean augment, WeightInit init,
+                           boolean zeroInitResidual) {
 
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
@@ -46,6 +47,7 @@ public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, 
         m.put("pad_to_32", padTo32);
         m.put("augment", augment);
         m.put("init", init.cliName);
+        m.put("zero_init_residual", zeroInitResidual);
         return m;
     }
 }

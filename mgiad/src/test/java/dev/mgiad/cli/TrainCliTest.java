@@ -68,6 +68,8 @@ class TrainCliTest {
         var init = run("train", "--init", "xavier", "--data-dir", tmp.toString());
         assertNotEquals(0, init.code());
         assertTrue(init.err().contains("unknown weight init 'xavier'") && !init.err().contains("\tat "), init.err());
+        var zero = run("train", "--model", "mgiad", "--zero-init-residual", "--data-dir", tmp.toString());
+        assertTrue(zero.err().contains("--zero-init-residual applies to resnet18 and resnet20 only"), zero.err());
         var dev = run("bench", "model", "--model", "resnet20", "--device", "gpu9");
         assertTrue(dev.err().contains("--device must be cpu, opencl or opencl:N"), dev.err());
         var unknown = run("train", "--no-such-flag");

@@ -97,4 +97,35 @@ class ForwardBackwardTest {
         for (int i = 0; i < za.length; i++) diff = Math.max(diff, Math.abs(za[i] - zb[i]));
         assertTrue(diff > 1e-4, "u + P(u_hat) and u + P(u_hat - Pi_hat u) must give different logits");
     }
+
+    @Test
+    void zeroInitResidualsMakesEveryBlockItsShortcutWhileGammaStillLearns() {
+        for (ModelConfig c : TestNets.allTiny()) {
+            if (c.kind() != ModelConfig.Kind.RESNET18 && c.kind() != ModelConfig.Kind.RESNET20) continue;
+            ResNet m = (ResNet) Models.build(c, be, 5);
+            m.zeroInitResiduals();
+            int n = 4, h = 8;
+            Tensor x = TestNets.inputTensor(be, TestNets.random(new SplittableRandom(3), n * c.inChannels() * h * h, 1), n,
+                    c.inChannels(), h, h);
+            Graph g = new Graph(be);
+            float[] before = be.download(TestNets.forward(m, g, x, false).value());
+            // the branch weights no longer matter: redraw every block's second conv and compare the logits
+            for (ResNet.Stage s : m.levels.items()) {
+                for (BasicBlock b : s.block.items()) {
+                    be.upload(TestNets.random(new SplittableRandom(9), (int) b.conv2.weight.elements(), 3), b.conv2.weight.value());
+                }
+            }
+            Var logits = TestNets.forward(m, g, x, false);
+            assertArrayEquals(before, be.download(logits.value()), 1e-6f, c.describe());
+            g.crossEntropy(logits, new int[]{0, 1, 2, 3}, 0f);
+            g.backward();
+            for (ResNet.Stage s : m.levels.items()) {
+                for (BasicBlock b : s.block.items()) {
+                    assertTrue(be.sumOfSquares(b.bn2.gamma.gradOrNull()) > 0, "bn2.gamma must receive a gradient");
+                    for (float v : be.download(b.bn1.gamma.value())) assertEquals(1f, v, "bn1 keeps gamma 1");
+                }
+            }
+            g.reset();
+        }
+    }
 }
