@@ -56,8 +56,9 @@ final class EvalCommand implements Callable<Integer> {
             Checkpoint.load(checkpoint, m.root(), be, false);
             Trainer t = new Trainer(TrainCommand.network(m), be, opt, Map.of(), checkpoint, System.out, false);
             Trainer.Evaluation ev = t.evaluate(new Graph(be), test, new Transform(kind, Augmentation.standard(kind, false, pad)));
-            System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%%n",
-                    config.kind().cliName, st.epoch(), kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy());
+            System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%, top-5 accuracy %.2f%%%n",
+                    config.kind().cliName, st.epoch(), kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
+                    100 * ev.top5Accuracy());
             List<String> names = test.classNames();
             double[] per = ev.perClassAccuracy();
             System.out.println("per-class accuracy:");

@@ -33,8 +33,8 @@ public final class Trainer {
         public DivergedException(String msg) { super(msg); }
     }
 
-    /** Result of an evaluation pass. */
-    public record Evaluation(double loss, double accuracy, long[][] confusion, int count) {
+    /** Result of an evaluation pass; {@code top5Accuracy} counts a hit when the label is among the 5 largest logits. */
+    public record Evaluation(double loss, double accuracy, double top5Accuracy, long[][] confusion, int count) {
         public double[] perClassAccuracy() {
             double[] a = new double[confusion.length];
             for (int c = 0; c < a.length; c++) {
@@ -149,7 +149,7 @@ public final class Trainer {
         int classes = ds.classNames().size();
         long[][] confusion = new long[classes][classes];
         double lossSum = 0;
-        long correct = 0;
+        long correct = 0, top5 = 0;
         int count = 0;
         g.setTraining(false);
         try (BatchLoader loader = BatchLoader.builder(ds, t).batchSize(opt.batchSize()).shuffle(false).seed(0).epoch(0)
@@ -164,6 +164,7 @@ public final class Trainer {
                     int arg = 0;
                     for (int j = 1; j < k; j++) if (z[i * k + j] > z[i * k + arg]) arg = j;
                     if (b.labels()[i] < classes && arg < classes) confusion[b.labels()[i]][arg]++;
+                    if (rankOfLabel(z, i * k, k, b.labels()[i]) < 5) top5++;
                 }
                 lossSum += r.loss() * b.size();
                 correct += r.correct();
@@ -174,7 +175,19 @@ public final class Trainer {
         } finally {
             g.setTraining(true);
         }
-        return new Evaluation(lossSum / Math.max(1, count), (double) correct / Math.max(1, count), confusion, count);
+        return new Evaluation(lossSum / Math.max(1, count), (double) correct / Math.max(1, count),
+                (double) top5 / Math.max(1, count), confusion, count);
+    }
+
+    /**
+     * How many of the {@code k} logits at {@code z[off..off+k)} are strictly larger than the label's: 0 means top-1
+     * (ties count for the label, as the first-index argmax does when the label comes first), below 5 means top-5.
+     */
+    static int rankOfLabel(float[] z, int off, int k, int label) {
+        float mine = z[off + label];
+        int above = 0;
+        for (int j = 0; j < k; j++) if (z[off + j] > mine) above++;
+        return above;
     }
 
     public static List<EpochMetrics> metricsFromState(Map<String, Object> state) {

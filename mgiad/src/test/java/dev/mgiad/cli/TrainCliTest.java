@@ -52,7 +52,7 @@ class TrainCliTest {
         assertTrue(init.err().contains("--init cannot be given with --resume"), init.err());
         var ev = run("eval", "--checkpoint", dir.toString(), "--data-dir", data.toString(), "--limit-test", "128", "--confusion");
         assertEquals(0, ev.code(), ev.err());
-        assertTrue(ev.out().contains("top-1 accuracy") && ev.out().contains("Ankle boot") && ev.out().contains("confusion matrix"), ev.out());
+        assertTrue(ev.out().contains("top-1 accuracy") && ev.out().contains("top-5 accuracy") && ev.out().contains("Ankle boot") && ev.out().contains("confusion matrix"), ev.out());
         var occupied = run(concat(new String[]{"train", "--epochs", "1", "--out", dir.toString()}, common));
         assertTrue(occupied.err().contains("already holds a run"), occupied.err());
     }

@@ -100,6 +100,36 @@ class TrainerTest {
     }
 
     @Test
+    void rankOfLabelCountsStrictlyLargerLogits() {
+        float[] z = {9, 0.5f, 3, 3, -1, 7, 2, 8, 3, 1,   /* second sample: */ 1, 1, 1};
+        assertEquals(0, Trainer.rankOfLabel(z, 0, 10, 0));
+        assertEquals(2, Trainer.rankOfLabel(z, 0, 10, 5), "9 and 8 are larger than 7");
+        assertEquals(3, Trainer.rankOfLabel(z, 0, 10, 2), "ties with the other 3s do not count against the label");
+        assertEquals(8, Trainer.rankOfLabel(z, 0, 10, 1));
+        assertEquals(0, Trainer.rankOfLabel(z, 10, 3, 2), "offsets select the sample's row");
+    }
+
+    @Test
+    void evaluationTop5AndConfusionAgreeWithTop1() {
+        ImageDataset test = synthetic(48, 3);
+        try (CpuBackend be = new CpuBackend(1)) {
+            Model m = Models.build(TINY, be, 7);
+            Trainer t = new Trainer(net(m), be, options(1, 0.05f), ModelConfigJson.write(TINY), null,
+                    new PrintStream(new ByteArrayOutputStream()), false);
+            Trainer.Evaluation ev = t.evaluate(new Graph(be), test, dev.mgiad.datasets.Transform.standard(DatasetKind.FASHION_MNIST, false, true));
+            assertEquals(48, ev.count());
+            long diag = 0, all = 0;
+            for (int r = 0; r < ev.confusion().length; r++) {
+                for (int c = 0; c < ev.confusion().length; c++) all += ev.confusion()[r][c];
+                diag += ev.confusion()[r][r];
+            }
+            assertEquals(48, all);
+            assertEquals(ev.accuracy(), (double) diag / 48, 1e-12);
+            assertTrue(ev.top5Accuracy() >= ev.accuracy() && ev.top5Accuracy() <= 1, ev.top5Accuracy() + " vs " + ev.accuracy());
+        }
+    }
+
+    @Test
     void divergenceStopsWithAClearMessageAndKeepsTheLastCheckpoint(@TempDir Path tmp) throws Exception {
         ImageDataset train = synthetic(64, 1), test = synthetic(16, 2);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
