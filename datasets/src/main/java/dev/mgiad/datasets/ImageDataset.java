@@ -135,11 +135,20 @@ public final class ImageDataset {
         if (limit < 0) {
             throw new IllegalArgumentException("subset limit must be >= 0, got " + limit);
         }
-        if (limit >= count()) {
+        return limit >= count() ? this : range(0, limit);
+    }
+
+    /** Images {@code from} (inclusive) to {@code to} (exclusive), e.g. a held-out validation tail of a training split. */
+    public ImageDataset range(int from, int to) {
+        if (from < 0 || to > count() || from > to) {
+            throw new IllegalArgumentException("image range [" + from + ", " + to + ") is outside 0.." + count());
+        }
+        if (from == 0 && to == count()) {
             return this;
         }
-        return new ImageDataset(channels, height, width, Arrays.copyOf(pixels, limit * imageSize()),
-                Arrays.copyOf(labels, limit), coarseLabels == null ? null : Arrays.copyOf(coarseLabels, limit),
+        int size = imageSize();
+        return new ImageDataset(channels, height, width, Arrays.copyOfRange(pixels, from * size, to * size),
+                Arrays.copyOfRange(labels, from, to), coarseLabels == null ? null : Arrays.copyOfRange(coarseLabels, from, to),
                 classNames, coarseClassNames);
     }
 

@@ -61,6 +61,21 @@ class ImageDatasetTest {
     }
 
     @Test
+    void rangeTakesTheTailWithItsLabelsAndPixels() {
+        ImageDataset d = sample();
+        ImageDataset tail = d.range(1, 3);
+        assertEquals(2, tail.count());
+        assertArrayEquals(java.util.Arrays.copyOfRange(d.labels(), 1, 3), tail.labels());
+        assertArrayEquals(java.util.Arrays.copyOfRange(d.coarseLabels().orElseThrow(), 1, 3), tail.coarseLabels().orElseThrow());
+        assertEquals(d.pixel(2, 1, 0, 1), tail.pixel(1, 1, 0, 1));
+        assertSame(d, d.range(0, 3));
+        assertEquals(0, d.range(3, 3).count());
+        var e = assertThrows(IllegalArgumentException.class, () -> d.range(2, 4));
+        assertTrue(e.getMessage().contains("[2, 4)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> d.range(2, 1));
+    }
+
+    @Test
     void validatesShapeAndLabels() {
         assertThrows(IllegalArgumentException.class,
                 () -> ImageDataset.of(1, 2, 2, new byte[5], new int[] {0}, null, List.of("a"), List.of()));

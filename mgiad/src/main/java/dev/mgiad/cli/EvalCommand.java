@@ -50,7 +50,7 @@ final class EvalCommand implements Callable<Integer> {
         ImageDataset test = Datasets.load(kind, data.dataDir, data.download, false);
         if (limitTest > 0) test = test.subset(limitTest);
         TrainOptions opt = new TrainOptions(kind, data.dataDir, data.download, 1, batchSize, 0.1f, 0f, 0f, false, "cosine", 0, 1,
-                1f, 0f, 0, 0, limitTest, pad, false, WeightInit.UNIFORM, false);
+                1f, 0f, 0, 0, limitTest, pad, false, WeightInit.UNIFORM, false, 0);
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, 0);
             Checkpoint.load(checkpoint, m.root(), be, false);

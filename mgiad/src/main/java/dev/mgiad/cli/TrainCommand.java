@@ -83,6 +83,10 @@ final class TrainCommand implements Callable<Integer> {
     int limitTrain;
     @Option(names = "--limit-test", defaultValue = "0", description = "Use only the first N test images (0 = all).")
     int limitTest;
+    @Option(names = "--val-split", defaultValue = "0", paramLabel = "N",
+            description = "Hold out the last N training images (after --limit-train) as a validation set, evaluated "
+                    + "every epoch next to the test set, so choices can be made without looking at the test set (0 = none).")
+    int valSplit;
     @Option(names = "--no-augment", description = "No random crop and flip on CIFAR.")
     boolean noAugment;
     @Option(names = "--no-pad", description = "Fashion-MNIST at its native 28x28 instead of padded to 32x32 as in the paper.")
@@ -95,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final List<String> FIXED_ON_RESUME = List.of("--model", "--dataset", "--widths", "--ck", "--gs",
             "--lambda", "--pre", "--post", "--nu", "--share", "--correction", "--blocks", "--batch-size", "--lr",
             "--momentum", "--wd", "--nesterov", "--schedule", "--step-every", "--gamma", "--warmup", "--label-smoothing",
-            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--no-augment", "--no-pad", "--out");
+            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--val-split", "--no-augment", "--no-pad", "--out");
 
     @Override
     public Integer call() throws Exception {
@@ -129,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             opt = new TrainOptions(model.datasetKind(), data.dataDir, data.download, epochs, batchSize, lr, momentum, wd, nesterov,
                     schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest, !noPad, !noAugment,
-                    WeightInit.fromCliName(init), zeroInitResidual);
+                    WeightInit.fromCliName(init), zeroInitResidual, valSplit);
             dir = out != null ? out : Path.of("runs", config.kind().cliName + "-" + opt.dataset().cliName() + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             if (Files.exists(dir.resolve(Checkpoint.POINTER))) {
@@ -141,6 +145,15 @@ final class TrainCommand implements Callable<Integer> {
         ImageDataset test = Datasets.load(kind, opt.dataDir(), opt.download(), false);
         if (opt.limitTrain() > 0) train = train.subset(opt.limitTrain());
         if (opt.limitTest() > 0) test = test.subset(opt.limitTest());
+        ImageDataset validation = null;
+        if (opt.valSplit() > 0) {
+            if (opt.valSplit() >= train.count()) {
+                throw new IllegalArgumentException("--val-split " + opt.valSplit() + " leaves no training images (the training split has "
+                        + train.count() + ")");
+            }
+            validation = train.range(train.count() - opt.valSplit(), train.count());
+            train = train.range(0, train.count() - opt.valSplit());
+        }
         Files.createDirectories(dir);
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, opt.seed());
@@ -149,13 +162,14 @@ final class TrainCommand implements Callable<Integer> {
                 opt.init().apply(m.root(), new SplittableRandom(opt.seed()).split());
                 if (opt.zeroInitResidual()) ((ResNet) m).zeroInitResiduals();
             }
-            System.out.printf("mgiad train: %s on %s (%,d train / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
-                    config.kind().cliName, kind.cliName(), train.count(), test.count(), m.weightCount(),
+            System.out.printf("mgiad train: %s on %s (%,d train%s / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
+                    config.kind().cliName, kind.cliName(), train.count(),
+                    validation == null ? "" : String.format(" / %,d validation", validation.count()), test.count(), m.weightCount(),
                     m.macs(32, 32) / 1e6, be.name(), dir);
             int end = stopAfter > 0 ? Math.min(opt.epochs(), startEpoch + stopAfter) : opt.epochs();
             Trainer t = new Trainer(network(m), be, opt, ModelConfigJson.write(config), dir, System.out,
                     System.console() != null && System.console().isTerminal());
-            List<EpochMetrics> rows = t.run(train, test, startEpoch, previous, end);
+            List<EpochMetrics> rows = t.run(train, validation, test, startEpoch, previous, end);
             EpochMetrics last = rows.getLast();
             System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
                     last.epoch(), last.epoch() == 1 ? "" : "s", dir.resolve(Checkpoint.POINTER));
@@ -180,7 +194,8 @@ final class TrainCommand implements Callable<Integer> {
                 n(o, "label_smoothing").floatValue(), n(o, "seed").longValue(), n(o, "limit_train").intValue(),
                 n(o, "limit_test").intValue(), (Boolean) o.get("pad_to_32"), (Boolean) o.get("augment"),
                 WeightInit.fromCliName(o.get("init") instanceof String s ? s : "uniform"),
-                Boolean.TRUE.equals(o.get("zero_init_residual")));
+                Boolean.TRUE.equals(o.get("zero_init_residual")),
+                o.get("val_split") instanceof Number v ? v.intValue() : 0);
     }
 
     private static Number n(Map<?, ?> m, String k) {

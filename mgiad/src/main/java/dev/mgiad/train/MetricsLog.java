@@ -23,7 +23,8 @@ public final class MetricsLog {
 
     public void add(EpochMetrics m) throws IOException {
         rows.add(m);
-        StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
+        boolean val = rows.stream().anyMatch(EpochMetrics::hasValidation);
+        StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append(val ? EpochMetrics.CSV_VAL_COLUMNS : "").append('\n');
         for (EpochMetrics r : rows) csv.append(r.csv()).append('\n');
         AtomicFiles.writeString(dir.resolve("metrics.csv"), csv.toString());
         Map<String, Object> json = new java.util.LinkedHashMap<>(run);

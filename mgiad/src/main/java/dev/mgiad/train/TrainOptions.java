@@ -12,7 +12,7 @@ public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, 
                            float momentum, float weightDecay, boolean nesterov, String schedule, double warmupEpochs,
                            int stepEvery, float stepGamma, float labelSmoothing, long seed, int limitTrain,
                            int limitTest, boolean padTo32, boolean augment, WeightInit init,
-                           boolean zeroInitResidual) {
+                           boolean zeroInitResidual, int valSplit) {
 
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
@@ -24,6 +24,7 @@ public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, 
         if (!schedule.equals("cosine") && !schedule.equals("step")) throw new IllegalArgumentException("--schedule must be cosine or step, got " + schedule);
         if (warmupEpochs < 0) throw new IllegalArgumentException("--warmup must be >= 0");
         java.util.Objects.requireNonNull(init, "init");
+        if (valSplit < 0) throw new IllegalArgumentException("--val-split must be >= 0, got " + valSplit);
         if (limitTrain < 0 || limitTest < 0) throw new IllegalArgumentException("--limit-train/--limit-test must be >= 0");
     }
 
@@ -48,6 +49,7 @@ public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, 
         m.put("augment", augment);
         m.put("init", init.cliName);
         m.put("zero_init_residual", zeroInitResidual);
+        m.put("val_split", (long) valSplit);
         return m;
     }
 }

@@ -81,6 +81,15 @@ public final class Trainer {
     /** Trains epochs {@code startEpoch .. endEpoch-1} of the schedule planned for {@code opt.epochs()}. */
     public List<EpochMetrics> run(ImageDataset train, ImageDataset test, int startEpoch, List<EpochMetrics> previous,
                                   int endEpoch) throws IOException {
+        return run(train, null, test, startEpoch, previous, endEpoch);
+    }
+
+    /**
+     * As {@link #run(ImageDataset, ImageDataset, int, List, int)}, also evaluating on {@code validation} (images held
+     * out of the training split, or null for none) after every epoch, with the test set's preprocessing.
+     */
+    public List<EpochMetrics> run(ImageDataset train, ImageDataset validation, ImageDataset test, int startEpoch,
+                                  List<EpochMetrics> previous, int endEpoch) throws IOException {
         List<Parameter> params = net.module().parameters();
         Sgd sgd = new Sgd(be, params, opt.lr(), opt.momentum(), opt.weightDecay(), opt.nesterov());
         LrSchedule schedule = schedule();
@@ -127,14 +136,18 @@ public final class Trainer {
                 }
             }
             double trainSecs = (System.nanoTime() - t0) / 1e9;
+            Evaluation val = validation == null ? null : evaluate(g, validation, testT);
             Evaluation ev = evaluate(g, test, testT);
             double secs = (System.nanoTime() - t0) / 1e9;
             EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen, ev.loss(),
-                    ev.accuracy(), secs, seen / trainSecs);
+                    ev.accuracy(), secs, seen / trainSecs, val == null ? Double.NaN : val.loss(),
+                    val == null ? Double.NaN : val.accuracy());
             metrics.add(m);
-            log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
-                    epoch + 1, opt.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(), 100 * m.testAccuracy(),
-                    secs, m.imagesPerSecond());
+            String valPart = val == null ? "" : String.format(java.util.Locale.ROOT, " | val loss %.4f acc %.2f%%",
+                    m.valLoss(), 100 * m.valAccuracy());
+            log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
+                    epoch + 1, opt.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), valPart, m.testLoss(),
+                    100 * m.testAccuracy(), secs, m.imagesPerSecond());
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("model", modelFlags);
             state.put("options", opt.json());

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,15 +34,21 @@ class TrainCliTest {
         Path dir = tmp.resolve("run");
         String[] common = {"--dataset", "fashion-mnist", "--widths", "4,8", "--ck", "4", "--gs", "2", "--limit-train", "256",
                 "--limit-test", "128", "--batch-size", "64", "--threads", "1", "--data-dir", data.toString()};
-        String[] first = concat(new String[]{"train", "--epochs", "2", "--stop-after", "1", "--init", "he", "--out", dir.toString()}, common);
+        String[] first = concat(new String[]{"train", "--epochs", "2", "--stop-after", "1", "--init", "he", "--val-split", "64", "--out", dir.toString()}, common);
         var a = run(first);
         assertEquals(0, a.code(), a.err());
         assertTrue(a.out().contains("test accuracy"), a.out());
         assertEquals(2, Files.readAllLines(dir.resolve("metrics.csv")).size());
+        assertTrue(a.out().contains("192 train / 64 validation / 128 test images"), a.out());
+        assertTrue(a.out().contains("| val loss "), a.out());
         assertTrue(Files.readString(dir.resolve("metrics.json")).contains("\"init\":\"he\""), "the init is part of the run's options");
         var b = run("train", "--resume", dir.toString(), "--data-dir", data.toString(), "--threads", "1");
         assertEquals(0, b.code(), b.err());
-        assertEquals(3, Files.readAllLines(dir.resolve("metrics.csv")).size(), "the resumed run appends epoch 2");
+        List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
+        assertEquals(3, csv.size(), "the resumed run appends epoch 2");
+        assertTrue(csv.get(0).endsWith(",val_loss,val_accuracy"), csv.get(0));
+        for (String row : csv) assertEquals(10, row.split(",").length, row);
+        assertTrue(Files.readString(dir.resolve("metrics.json")).contains("\"val_accuracy\""));
         assertTrue(Files.readString(dir.resolve("checkpoint.json")).contains("ckpt-0002"));
         var again = run("train", "--resume", dir.toString(), "--data-dir", data.toString());
         assertNotEquals(0, again.code());
@@ -53,6 +60,9 @@ class TrainCliTest {
         var ev = run("eval", "--checkpoint", dir.toString(), "--data-dir", data.toString(), "--limit-test", "128", "--confusion");
         assertEquals(0, ev.code(), ev.err());
         assertTrue(ev.out().contains("top-1 accuracy") && ev.out().contains("top-5 accuracy") && ev.out().contains("Ankle boot") && ev.out().contains("confusion matrix"), ev.out());
+        var noTrain = run(concat(new String[]{"train", "--epochs", "1", "--val-split", "256", "--out", tmp.resolve("v").toString()}, common));
+        assertNotEquals(0, noTrain.code());
+        assertTrue(noTrain.err().contains("--val-split 256 leaves no training images (the training split has 256)"), noTrain.err());
         var occupied = run(concat(new String[]{"train", "--epochs", "1", "--out", dir.toString()}, common));
         assertTrue(occupied.err().contains("already holds a run"), occupied.err());
     }
