@@ -33,7 +33,7 @@ public final class MetricsLog {
         AtomicFiles.writeString(dir.resolve("curves.svg"), svg(rows, String.valueOf(run.getOrDefault("title", "training"))));
     }
 
-    /** Two panels, loss and accuracy per epoch, train and test; plain SVG any browser opens. */
+    /** Two panels, loss and accuracy per epoch, train and test (and validation when held out); plain SVG any browser opens. */
     static String svg(List<EpochMetrics> rows, String title) {
         int w = 900, h = 380, pw = 380, ph = 260, top = 60, left1 = 60, left2 = 500;
         StringBuilder s = new StringBuilder();
@@ -41,15 +41,23 @@ public final class MetricsLog {
         s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"16\">%s</text>%n", left1, escape(title)));
         double maxLoss = 0;
-        for (EpochMetrics r : rows) maxLoss = Math.max(maxLoss, Math.max(finite(r.trainLoss()), finite(r.testLoss())));
+        for (EpochMetrics r : rows) {
+            maxLoss = Math.max(maxLoss, Math.max(finite(r.trainLoss()), Math.max(finite(r.testLoss()), finite(r.valLoss()))));
+        }
+        boolean val = rows.stream().anyMatch(EpochMetrics::hasValidation);
         if (maxLoss <= 0) maxLoss = 1;
         panel(s, rows, left1, top, pw, ph, "loss", 0, maxLoss * 1.05, true);
         panel(s, rows, left2, top, pw, ph, "accuracy (%)", 0, 100, false);
         s.append(String.format(Locale.ROOT, "<g transform=\"translate(%d,%d)\"><line x1=\"0\" y1=\"0\" x2=\"24\" y2=\"0\" stroke=\"#1f77b4\" stroke-width=\"2\"/><text x=\"30\" y=\"4\">train</text>"
-                + "<line x1=\"90\" y1=\"0\" x2=\"114\" y2=\"0\" stroke=\"#d62728\" stroke-width=\"2\"/><text x=\"120\" y=\"4\">test</text></g>%n", left1, h - 12));
+                + "<line x1=\"90\" y1=\"0\" x2=\"114\" y2=\"0\" stroke=\"#d62728\" stroke-width=\"2\"/><text x=\"120\" y=\"4\">test</text>%s</g>%n",
+                left1, h - 12, val ? "<line x1=\"170\" y1=\"0\" x2=\"194\" y2=\"0\" stroke=\"" + SERIES_COLOR[2]
+                        + "\" stroke-width=\"2\" stroke-dasharray=\"6,3\"/><text x=\"200\" y=\"4\">validation</text>" : ""));
         s.append("</svg>\n");
         return s.toString();
     }
+
+    /** train, test, validation. */
+    private static final String[] SERIES_COLOR = {"#1f77b4", "#d62728", "#2ca02c"};
 
     private static double finite(double v) { return Double.isFinite(v) ? v : 0; }
 
@@ -69,18 +77,23 @@ public final class MetricsLog {
             double x = x0 + pw * (e - 0.0) / n;
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n", x, y0 + ph + 14, e));
         }
-        for (int series = 0; series < 2; series++) {
+        for (int series = 0; series < 3; series++) {
             StringBuilder pts = new StringBuilder();
             for (EpochMetrics r : rows) {
-                double v = loss ? (series == 0 ? r.trainLoss() : r.testLoss()) : 100 * (series == 0 ? r.trainAccuracy() : r.testAccuracy());
+                double v = switch (series) {
+                    case 0 -> loss ? r.trainLoss() : 100 * r.trainAccuracy();
+                    case 1 -> loss ? r.testLoss() : 100 * r.testAccuracy();
+                    default -> loss ? r.valLoss() : 100 * r.valAccuracy();
+                };
                 if (!Double.isFinite(v)) continue;
                 double x = x0 + pw * (double) r.epoch() / n;
                 double y = y0 + ph - ph * (Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo);
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-                s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", x, y, series == 0 ? "#1f77b4" : "#d62728"));
+                s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", x, y, SERIES_COLOR[series]));
             }
-            s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
-                    series == 0 ? "#1f77b4" : "#d62728", pts.toString().trim()));
+            if (pts.isEmpty()) continue; // no validation figures in this run
+            s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>%n",
+                    SERIES_COLOR[series], series == 2 ? " stroke-dasharray=\"6,3\"" : "", pts.toString().trim()));
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,5 +96,10 @@ class CheckpointFilesTest {
         assertTrue(svg.startsWith("<svg") && svg.trim().endsWith("</svg>"));
         assertTrue(svg.contains("mgiad &lt;test&gt;"));
         assertEquals(4, svg.split("<polyline").length - 1);
+        assertFalse(svg.contains("validation"));
+        String withVal = MetricsLog.svg(List.of(new EpochMetrics(1, 0.05, 1.2, 0.6, 1.0, 0.65, 10, 100, 1.1, 0.62),
+                new EpochMetrics(2, 0.02, 0.8, 0.75, 0.7, 0.78, 10, 100, 0.75, 0.77)), "with validation");
+        assertEquals(6, withVal.split("<polyline").length - 1, "loss and accuracy each get a validation line");
+        assertTrue(withVal.contains("validation") && withVal.contains("stroke-dasharray"));
     }
 }
