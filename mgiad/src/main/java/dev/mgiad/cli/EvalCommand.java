@@ -37,6 +37,8 @@ final class EvalCommand implements Callable<Integer> {
     int limitTest;
     @Option(names = "--batch-size", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
+    @Option(names = "--best", description = "Evaluate the run's best-validation weights (runs trained with --val-split) instead of its last epoch.")
+    boolean best;
     @Option(names = "--confusion", description = "Also print the confusion matrix (rows: true class, columns: predicted).")
     boolean confusion;
 
@@ -53,11 +55,18 @@ final class EvalCommand implements Callable<Integer> {
                 1f, 0f, 0, 0, limitTest, pad, false, WeightInit.UNIFORM, false, 0);
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, 0);
-            Checkpoint.load(checkpoint, m.root(), be, false);
+            int epoch = st.epoch();
+            if (best) {
+                Path folder = Checkpoint.best(checkpoint);
+                Checkpoint.loadWeights(folder, m.root(), be);
+                epoch = Integer.parseInt(folder.getFileName().toString().substring("best-".length()));
+            } else {
+                Checkpoint.load(checkpoint, m.root(), be, false);
+            }
             Trainer t = new Trainer(TrainCommand.network(m), be, opt, Map.of(), checkpoint, System.out, false);
             Trainer.Evaluation ev = t.evaluate(new Graph(be), test, new Transform(kind, Augmentation.standard(kind, false, pad)));
             System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%, top-5 accuracy %.2f%%%n",
-                    config.kind().cliName, st.epoch(), kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
+                    config.kind().cliName + (best ? ", best validation" : ""), epoch, kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
                     100 * ev.top5Accuracy());
             List<String> names = test.classNames();
             double[] per = ev.perClassAccuracy();

@@ -22,6 +22,7 @@ import java.util.Map;
  *   DIR/ckpt-0003/model.safetensors weights and batch-norm buffers, named as `mgiad params --tensors`
  *   DIR/ckpt-0003/optimizer.safetensors  SGD momentum buffers, "&lt;param name&gt;.momentum_buffer"
  *   DIR/ckpt-0003/state.json        epoch, model flags, training options, seed, metrics so far
+ *   DIR/best.json, DIR/best-0002/   with --val-split: the weights of the best validation epoch, committed the same way
  * </pre>
  * A new checkpoint is written completely into its own folder before checkpoint.json points to it, so a crash at
  * any moment leaves the previous checkpoint intact and findable; older folders are removed afterwards.
@@ -30,12 +31,27 @@ public final class Checkpoint {
     private Checkpoint() { }
 
     public static final String POINTER = "checkpoint.json";
+    /** Pointer to the best-validation weights of a run trained with a validation split. */
+    public static final String BEST_POINTER = "best.json";
 
     /** What {@link #load} restores besides the tensors. */
     public record State(int epoch, Map<String, Object> state) { }
 
     public static void save(Path dir, Module model, Backend be, int epoch, Map<String, Object> state) throws IOException {
-        String name = String.format("ckpt-%04d", epoch);
+        write(dir, POINTER, "ckpt", model, be, epoch, state, true);
+    }
+
+    /**
+     * Keeps the weights of the epoch with the best validation accuracy in {@code best-NNNN/} (model.safetensors and
+     * state.json, no optimizer), committed by {@value #BEST_POINTER} exactly as the latest checkpoint is.
+     */
+    public static void saveBest(Path dir, Module model, Backend be, int epoch, Map<String, Object> state) throws IOException {
+        write(dir, BEST_POINTER, "best", model, be, epoch, state, false);
+    }
+
+    private static void write(Path dir, String pointerFile, String prefix, Module model, Backend be, int epoch,
+                              Map<String, Object> state, boolean withOptimizer) throws IOException {
+        String name = String.format("%s-%04d", prefix, epoch);
         Path ck = dir.resolve(name);
         Files.createDirectories(ck);
         List<SafeTensors.Entry> weights = new ArrayList<>();
@@ -46,21 +62,24 @@ public final class Checkpoint {
         meta.put("producer", "mgiad-jvm");
         meta.put("epoch", Integer.toString(epoch));
         SafeTensors.write(ck.resolve("model.safetensors"), weights, meta);
-        List<SafeTensors.Entry> opt = new ArrayList<>();
-        for (var e : model.namedParameters().entrySet()) {
-            Tensor v = e.getValue().velocityOrNull();
-            if (v != null) opt.add(entry(e.getKey() + ".momentum_buffer", v, be));
+        if (withOptimizer) {
+            List<SafeTensors.Entry> opt = new ArrayList<>();
+            for (var e : model.namedParameters().entrySet()) {
+                Tensor v = e.getValue().velocityOrNull();
+                if (v != null) opt.add(entry(e.getKey() + ".momentum_buffer", v, be));
+            }
+            SafeTensors.write(ck.resolve("optimizer.safetensors"), opt, Map.of("producer", "mgiad-jvm"));
         }
-        SafeTensors.write(ck.resolve("optimizer.safetensors"), opt, Map.of("producer", "mgiad-jvm"));
         Map<String, Object> st = new LinkedHashMap<>(state);
         st.put("epoch", (long) epoch);
         AtomicFiles.writeString(ck.resolve("state.json"), Json.write(st) + "\n");
         Map<String, Object> pointer = new LinkedHashMap<>();
         pointer.put("latest", name);
         pointer.put("epoch", (long) epoch);
-        AtomicFiles.writeString(dir.resolve(POINTER), Json.write(pointer) + "\n");
+        AtomicFiles.writeString(dir.resolve(pointerFile), Json.write(pointer) + "\n");
+        String pattern = prefix + "-\\d{4}";
         try (var old = Files.list(dir)) {
-            for (Path p : old.filter(p -> p.getFileName().toString().matches("ckpt-\\d{4}") && !p.getFileName().toString().equals(name)).toList()) {
+            for (Path p : old.filter(p -> p.getFileName().toString().matches(pattern) && !p.getFileName().toString().equals(name)).toList()) {
                 deleteTree(p);
             }
         }
@@ -72,12 +91,22 @@ public final class Checkpoint {
 
     /** The folder of the latest complete checkpoint of a run directory, with a clear error when there is none. */
     public static Path latest(Path dir) throws IOException {
-        Path pointer = dir.resolve(POINTER);
+        return folder(dir, POINTER, "ckpt", "no checkpoint in " + dir + " (" + POINTER + " is missing)");
+    }
+
+    /** The folder of the best-validation weights, with a clear error when the run kept none. */
+    public static Path best(Path dir) throws IOException {
+        return folder(dir, BEST_POINTER, "best", "no best checkpoint in " + dir + " (" + BEST_POINTER
+                + " is missing; runs keep one only when trained with --val-split)");
+    }
+
+    private static Path folder(Path dir, String pointerFile, String prefix, String missing) throws IOException {
+        Path pointer = dir.resolve(pointerFile);
         String text;
         try {
             text = Files.readString(pointer);
         } catch (NoSuchFileException e) {
-            throw new IOException("no checkpoint in " + dir + " (" + POINTER + " is missing)");
+            throw new IOException(missing);
         }
         Object p;
         try {
@@ -85,7 +114,7 @@ public final class Checkpoint {
         } catch (IllegalArgumentException e) {
             throw new IOException(pointer + " is corrupt: " + e.getMessage());
         }
-        if (!(p instanceof Map<?, ?> m) || !(m.get("latest") instanceof String latest) || !latest.matches("ckpt-\\d{4}")) {
+        if (!(p instanceof Map<?, ?> m) || !(m.get("latest") instanceof String latest) || !latest.matches(prefix + "-\\d{4}")) {
             throw new IOException(pointer + " does not name a checkpoint folder");
         }
         Path ck = dir.resolve(latest);
@@ -105,9 +134,7 @@ public final class Checkpoint {
     /** Loads weights, buffers and (when {@code withOptimizer}) momentum buffers into a model built with the same flags. */
     public static void load(Path dir, Module model, Backend be, boolean withOptimizer) throws IOException {
         Path ck = latest(dir);
-        var w = SafeTensors.read(ck.resolve("model.safetensors")).tensors();
-        for (var e : model.namedParameters().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
-        for (var e : model.namedBuffers().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
+        loadWeights(ck, model, be);
         if (withOptimizer) {
             var o = SafeTensors.read(ck.resolve("optimizer.safetensors")).tensors();
             for (var e : model.namedParameters().entrySet()) {
@@ -115,6 +142,13 @@ public final class Checkpoint {
                 if (o.containsKey(e.getKey() + ".momentum_buffer")) restore(o, e.getKey() + ".momentum_buffer", p.velocity(be), be, ck);
             }
         }
+    }
+
+    /** Loads weights and buffers from one checkpoint folder ({@link #latest} or {@link #best}). */
+    public static void loadWeights(Path ck, Module model, Backend be) throws IOException {
+        var w = SafeTensors.read(ck.resolve("model.safetensors")).tensors();
+        for (var e : model.namedParameters().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
+        for (var e : model.namedBuffers().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
     }
 
     private static void restore(Map<String, SafeTensors.Entry> m, String name, Tensor t, Backend be, Path ck) throws IOException {

@@ -102,6 +102,8 @@ public final class Trainer {
                 ? Augmentation.standard(opt.dataset(), true, opt.padTo32()) : Augmentation.standard(opt.dataset(), false, opt.padTo32()));
         Transform testT = new Transform(opt.dataset(), Augmentation.standard(opt.dataset(), false, opt.padTo32()));
         Graph g = new Graph(be);
+        double bestVal = previous.stream().filter(EpochMetrics::hasValidation).mapToDouble(EpochMetrics::valAccuracy)
+                .max().orElse(Double.NEGATIVE_INFINITY);
         for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
             long t0 = System.nanoTime();
             double lossSum = 0;
@@ -152,6 +154,15 @@ public final class Trainer {
             state.put("model", modelFlags);
             state.put("options", opt.json());
             state.put("metrics", metrics.rows().stream().map(EpochMetrics::json).toList());
+            // best first: a crash between the two leaves the latest checkpoint one epoch behind, which --resume redoes
+            if (val != null && val.accuracy() > bestVal) {
+                bestVal = val.accuracy();
+                Map<String, Object> best = new LinkedHashMap<>(state);
+                best.remove("metrics");
+                best.put("val_accuracy", val.accuracy());
+                best.put("test_accuracy", ev.accuracy());
+                Checkpoint.saveBest(out, net.module(), be, epoch + 1, best);
+            }
             Checkpoint.save(out, net.module(), be, epoch + 1, state);
         }
         return metrics.rows();

@@ -60,11 +60,24 @@ class TrainCliTest {
         var ev = run("eval", "--checkpoint", dir.toString(), "--data-dir", data.toString(), "--limit-test", "128", "--confusion");
         assertEquals(0, ev.code(), ev.err());
         assertTrue(ev.out().contains("top-1 accuracy") && ev.out().contains("top-5 accuracy") && ev.out().contains("Ankle boot") && ev.out().contains("confusion matrix"), ev.out());
+        assertTrue(Files.isRegularFile(dir.resolve("best.json")), "a run with --val-split keeps its best-validation weights");
+        try (var l = Files.list(dir)) {
+            assertEquals(1, l.filter(p -> p.getFileName().toString().startsWith("best-")).count(), "one best folder");
+        }
+        var best = run("eval", "--checkpoint", dir.toString(), "--data-dir", data.toString(), "--limit-test", "128", "--best");
+        assertEquals(0, best.code(), best.err());
+        assertTrue(best.out().contains(", best validation (epoch "), best.out());
         var noTrain = run(concat(new String[]{"train", "--epochs", "1", "--val-split", "256", "--out", tmp.resolve("v").toString()}, common));
         assertNotEquals(0, noTrain.code());
         assertTrue(noTrain.err().contains("--val-split 256 leaves no training images (the training split has 256)"), noTrain.err());
         var occupied = run(concat(new String[]{"train", "--epochs", "1", "--out", dir.toString()}, common));
         assertTrue(occupied.err().contains("already holds a run"), occupied.err());
+        Path plain = tmp.resolve("plain");
+        assertEquals(0, run(concat(new String[]{"train", "--epochs", "1", "--out", plain.toString()}, common)).code());
+        assertFalse(Files.exists(plain.resolve("best.json")));
+        var noBest = run("eval", "--checkpoint", plain.toString(), "--data-dir", data.toString(), "--best");
+        assertNotEquals(0, noBest.code());
+        assertTrue(noBest.err().contains("no best checkpoint in") && noBest.err().contains("--val-split"), noBest.err());
     }
 
     @Test
