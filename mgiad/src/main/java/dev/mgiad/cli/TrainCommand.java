@@ -38,7 +38,9 @@ import java.util.concurrent.Callable;
         description = {"Trains a model with SGD (momentum, weight decay, cosine or step schedule) and evaluates it on the "
                 + "test split after every epoch. Writes DIR/metrics.csv, DIR/metrics.json, DIR/curves.svg and an atomic "
                 + "checkpoint per epoch (DIR/checkpoint.json -> DIR/ckpt-NNNN/model.safetensors).",
-                "Example: mgiad train --dataset fashion-mnist --widths 16,32,64 --ck 16 --gs 4 --epochs 3 --data-dir ../shared/data"})
+                "Example: mgiad train --dataset fashion-mnist --widths 16,32,64 --ck 16 --gs 4 --epochs 3 --data-dir ../shared/data",
+                "The defaults are the paper's 400-epoch settings; for short runs (5 CIFAR epochs) add "
+                        + "--batch-size 64 --lr 0.2 --warmup 0.5 --nesterov --wd 5e-4 --init he (ResNet20: 80.4%% in 5 epochs)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
     @Mixin ModelOptions model;
