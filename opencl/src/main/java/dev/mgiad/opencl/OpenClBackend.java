@@ -185,15 +185,20 @@ public final class OpenClBackend implements Backend {
 
     // ------------------------------------------------------------------ convolution
 
+    /** The shape arguments every conv2d kernel takes after its buffers and scalars, in conv2d.cl's order. */
+    private static ClContext.Launch shapeArgs(ClContext.Launch l, ConvParams p) {
+        return l.i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
+                .i32(p.cinPerGroup()).i32(p.coutPerGroup()).i32(p.pad());
+    }
+
     @Override
     public void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
         Checks.conv("conv2d forward", p, x, w, y, block);
         if (base != null) Checks.sameShape("conv2d forward (base)", base, y);
         int ocb = forwardBlock(p);
-        ctx.launch(CONV, convOptions(p), "conv2d_fwd")
+        shapeArgs(ctx.launch(CONV, convOptions(p), "conv2d_fwd")
                 .mem(mem(x)).mem(mem(w)).mem(mem(y)).mem(base == null ? mem(y) : mem(base)).i32(base == null ? 0 : 1)
-                .f32(alpha).i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
-                .i32(p.cinPerGroup()).i32(p.coutPerGroup()).i32(p.pad())
+                .f32(alpha), p)
                 .run(new long[]{roundUp((long) block * p.oh() * p.ow(), WG), p.cout() / ocb, x.batchBlocks()},
                         new long[]{WG, 1, 1});
     }
@@ -202,10 +207,8 @@ public final class OpenClBackend implements Backend {
     public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
         Checks.conv("conv2d backward (input gradient)", p, dx, w, dy, block);
         int icb = dataBlock(p);
-        ctx.launch(CONV, convOptions(p), "conv2d_bwd_data")
-                .mem(mem(dy)).mem(mem(w)).mem(mem(dx)).i32(accumulate ? 1 : 0).f32(alpha)
-                .i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
-                .i32(p.cinPerGroup()).i32(p.coutPerGroup()).i32(p.pad())
+        shapeArgs(ctx.launch(CONV, convOptions(p), "conv2d_bwd_data")
+                .mem(mem(dy)).mem(mem(w)).mem(mem(dx)).i32(accumulate ? 1 : 0).f32(alpha), p)
                 .run(new long[]{roundUp((long) block * p.h() * p.w(), WG), p.cin() / icb, dx.batchBlocks()},
                         new long[]{WG, 1, 1});
     }
@@ -220,10 +223,8 @@ public final class OpenClBackend implements Backend {
         int split = Math.max(1, Math.min(nb, 4 * ctx.info.computeUnits() / Math.max(1, groups)));
         int elems = (int) p.weightElements();
         ClStorage part = split == 1 ? mem(dw) : scratch((long) split * elems);
-        ctx.launch(CONV, convOptions(p), "conv2d_bwd_weights")
-                .mem(mem(x)).mem(mem(dy)).mem(mem(dw)).mem(part).i32(accumulate ? 1 : 0).f32(alpha)
-                .i32(p.cin()).i32(p.h()).i32(p.w()).i32(p.cout()).i32(p.oh()).i32(p.ow())
-                .i32(p.cinPerGroup()).i32(p.coutPerGroup()).i32(p.pad()).i32(nb)
+        shapeArgs(ctx.launch(CONV, convOptions(p), "conv2d_bwd_weights")
+                .mem(mem(x)).mem(mem(dy)).mem(mem(dw)).mem(part).i32(accumulate ? 1 : 0).f32(alpha), p).i32(nb)
                 .run(new long[]{(long) WG_WEIGHTS * groups, 1, split}, new long[]{WG_WEIGHTS, 1, 1});
         if (split > 1) {
             ctx.launch(CONV, convOptions(p), "conv2d_bwd_weights_sum")
@@ -310,13 +311,6 @@ public final class OpenClBackend implements Backend {
         Checks.sameShape("relu backward", y, dy);
         Checks.sameShape("relu backward", y, dx);
         elementwise(elem("relu_bwd").mem(mem(y)).mem(mem(dy)).mem(mem(dx)).i32(accumulate ? 1 : 0), floats(dx));
-    }
-
-    @Override
-    public void scaleInto(Tensor src, float alpha, Tensor dst, boolean accumulate) {
-        Checks.sameShape("scale_into", src, dst);
-        if (accumulate) axpby(alpha, src, 1f, dst, false, dst);
-        else axpby(alpha, src, 0f, null, false, dst);
     }
 
     // ------------------------------------------------------------------ pooling, bias, shortcut

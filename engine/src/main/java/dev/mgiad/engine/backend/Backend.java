@@ -1,5 +1,6 @@
 package dev.mgiad.engine.backend;
 
+import dev.mgiad.engine.cpu.Checks;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
@@ -78,8 +79,12 @@ public interface Backend extends AutoCloseable {
     /** {@code dx (+)= dy * (y > 0)}: the backward of a ReLU whose output was {@code y}. */
     void reluBackward(Tensor y, Tensor dy, Tensor dx, boolean accumulate);
 
-    /** {@code dst (+)= alpha * src}, same shape. */
-    void scaleInto(Tensor src, float alpha, Tensor dst, boolean accumulate);
+    /** {@code dst (+)= alpha * src}, same shape: an {@link #axpby} with {@code b} = 1 (accumulate) or no {@code y}. */
+    default void scaleInto(Tensor src, float alpha, Tensor dst, boolean accumulate) {
+        Checks.sameShape("scale_into", src, dst);
+        if (accumulate) axpby(alpha, src, 1f, dst, false, dst);
+        else axpby(alpha, src, 0f, null, false, dst);
+    }
 
     // ---------------------------------------------------------------- pooling, bias, shortcut
 

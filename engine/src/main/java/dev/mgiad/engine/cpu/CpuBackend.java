@@ -212,13 +212,6 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    @Override
-    public void scaleInto(Tensor src, float alpha, Tensor dst, boolean accumulate) {
-        Checks.sameShape("scale_into", src, dst);
-        if (accumulate) axpby(alpha, src, 1f, dst, false, dst);
-        else axpby(alpha, src, 0f, null, false, dst);
-    }
-
     // ------------------------------------------------------------------ pooling, bias, shortcut
 
     @Override
