@@ -1,19 +1,16 @@
 package dev.mgiad.cli;
 
-import dev.mgiad.datasets.Augmentation;
 import dev.mgiad.datasets.DatasetKind;
 import dev.mgiad.datasets.Datasets;
 import dev.mgiad.datasets.ImageDataset;
 import dev.mgiad.datasets.Transform;
 import dev.mgiad.engine.autograd.Graph;
 import dev.mgiad.engine.backend.Backend;
-import dev.mgiad.engine.nn.WeightInit;
 import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
 import dev.mgiad.train.Checkpoint;
 import dev.mgiad.train.ModelConfigJson;
-import dev.mgiad.train.TrainOptions;
 import dev.mgiad.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,8 +48,6 @@ final class EvalCommand implements Callable<Integer> {
         boolean pad = !(o.get("pad_to_32") instanceof Boolean b) || b;
         ImageDataset test = Datasets.load(kind, data.dataDir, data.download, false);
         if (limitTest > 0) test = test.subset(limitTest);
-        TrainOptions opt = new TrainOptions(kind, data.dataDir, data.download, 1, batchSize, 0.1f, 0f, 0f, false, "cosine", 0, 1,
-                1f, 0f, 0, 0, limitTest, pad, false, WeightInit.UNIFORM, false, 0);
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, 0);
             int epoch = st.epoch();
@@ -63,8 +58,8 @@ final class EvalCommand implements Callable<Integer> {
             } else {
                 Checkpoint.load(checkpoint, m.root(), be, false);
             }
-            Trainer t = new Trainer(TrainCommand.network(m), be, opt, Map.of(), checkpoint, System.out, false);
-            Trainer.Evaluation ev = t.evaluate(new Graph(be), test, new Transform(kind, Augmentation.standard(kind, false, pad)));
+            Trainer.Evaluation ev = Trainer.evaluate(TrainCommand.network(m), new Graph(be), test,
+                    Transform.standard(kind, false, pad), batchSize);
             System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%, top-5 accuracy %.2f%%%n",
                     config.kind().cliName + (best ? ", best validation" : ""), epoch, kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
                     100 * ev.top5Accuracy());

@@ -1,6 +1,5 @@
 package dev.mgiad.train;
 
-import dev.mgiad.datasets.Augmentation;
 import dev.mgiad.datasets.Batch;
 import dev.mgiad.datasets.BatchLoader;
 import dev.mgiad.datasets.ImageDataset;
@@ -72,7 +71,6 @@ public final class Trainer {
     }
 
     /** Trains from {@code startEpoch} (0 for a fresh run) to the configured number of epochs. */
-    @SuppressWarnings("unchecked")
     public List<EpochMetrics> run(ImageDataset train, ImageDataset test, int startEpoch, List<EpochMetrics> previous)
             throws IOException {
         return run(train, test, startEpoch, previous, opt.epochs());
@@ -98,9 +96,9 @@ public final class Trainer {
         runInfo.put("model", modelFlags);
         runInfo.put("options", opt.json());
         MetricsLog metrics = new MetricsLog(out, runInfo, previous);
-        Transform trainT = new Transform(opt.dataset(), opt.augment()
-                ? Augmentation.standard(opt.dataset(), true, opt.padTo32()) : Augmentation.standard(opt.dataset(), false, opt.padTo32()));
-        Transform testT = new Transform(opt.dataset(), Augmentation.standard(opt.dataset(), false, opt.padTo32()));
+        // without --augment the training images get the test pipeline (padding and normalization only)
+        Transform trainT = Transform.standard(opt.dataset(), opt.augment(), opt.padTo32());
+        Transform testT = Transform.standard(opt.dataset(), false, opt.padTo32());
         Graph g = new Graph(be);
         double bestVal = previous.stream().filter(EpochMetrics::hasValidation).mapToDouble(EpochMetrics::valAccuracy)
                 .max().orElse(Double.NEGATIVE_INFINITY);
@@ -170,13 +168,18 @@ public final class Trainer {
 
     /** Loss, accuracy and confusion matrix on a dataset, batch statistics off. */
     public Evaluation evaluate(Graph g, ImageDataset ds, Transform t) {
+        return evaluate(net, g, ds, t, opt.batchSize());
+    }
+
+    /** {@link #evaluate(Graph, ImageDataset, Transform)} for a network outside a training run (mgiad eval). */
+    public static Evaluation evaluate(Network net, Graph g, ImageDataset ds, Transform t, int batchSize) {
         int classes = ds.classNames().size();
         long[][] confusion = new long[classes][classes];
         double lossSum = 0;
         long correct = 0, top5 = 0;
         int count = 0;
         g.setTraining(false);
-        try (BatchLoader loader = BatchLoader.builder(ds, t).batchSize(opt.batchSize()).shuffle(false).seed(0).epoch(0)
+        try (BatchLoader loader = BatchLoader.builder(ds, t).batchSize(batchSize).shuffle(false).seed(0).epoch(0)
                 .prefetch(2).build()) {
             while (loader.hasNext()) {
                 Batch b = loader.next();
