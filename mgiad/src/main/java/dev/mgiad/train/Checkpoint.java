@@ -3,7 +3,6 @@ package dev.mgiad.train;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.Module;
 import dev.mgiad.engine.nn.Parameter;
-import dev.mgiad.engine.nn.StateBuffer;
 import dev.mgiad.engine.tensor.Tensor;
 
 import java.io.IOException;
@@ -166,13 +165,4 @@ public final class Checkpoint {
             for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
         }
     }
-
-    /** Used by eval: which buffer entries exist (for messages). */
-    public static List<String> names(Module m) {
-        List<String> l = new ArrayList<>(m.namedParameters().keySet());
-        l.addAll(m.namedBuffers().keySet());
-        return l;
-    }
-
-    static Map<String, StateBuffer> buffers(Module m) { return m.namedBuffers(); }
 }

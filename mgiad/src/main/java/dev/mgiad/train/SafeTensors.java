@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,6 +128,4 @@ public final class SafeTensors {
             pos += r;
         }
     }
-
-    public static List<Entry> list(Map<String, Entry> m) { return new ArrayList<>(m.values()); }
 }
