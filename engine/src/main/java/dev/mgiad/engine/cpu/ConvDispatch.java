@@ -30,7 +30,10 @@ final class ConvDispatch {
         void run(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, double[] part);
     }
 
-    record Forward(String name, Predicate<ConvJob> applies, Band band) { }
+    /** {@code prepare}: once per call, before the threads start (e.g. packing the weights into the kernel's order). */
+    record Forward(String name, Predicate<ConvJob> applies, java.util.function.Consumer<ConvJob> prepare, Band band) {
+        Forward(String name, Predicate<ConvJob> applies, Band band) { this(name, applies, j -> { }, band); }
+    }
 
     /**
      * {@code rawSumsFirst}: the kernel stores raw sums before its epilogue reads the base, so an accumulating call
@@ -42,7 +45,7 @@ final class ConvDispatch {
     record BackwardWeights(String name, Predicate<ConvParams> applies, int tile, WeightKernel kernel) { }
 
     static final List<Forward> FORWARD = List.of(
-            Conv3x3S1.FORWARD, Conv3x3S2.FORWARD, Conv1x1.FORWARD, ConvDepthwise.FORWARD, ConvGeneric.FORWARD);
+            Conv3x3S1.FORWARD_BLOCKED, Conv3x3S1.FORWARD, Conv3x3S2.FORWARD, Conv1x1.FORWARD, ConvDepthwise.FORWARD, ConvGeneric.FORWARD);
 
     /** The stride-1 'same' input gradient is a forward convolution of dy with the flipped, transposed weight. */
     static final BackwardData AS_FORWARD = new BackwardData("stride-1 same: forward list on the transposed weight",
@@ -54,7 +57,7 @@ final class ConvDispatch {
             ConvGeneric.BACKWARD_DATA);
 
     static final List<BackwardWeights> BACKWARD_WEIGHTS = List.of(
-            Conv3x3S1.BACKWARD_WEIGHTS, Conv3x3S2.BACKWARD_WEIGHTS, Conv1x1.BACKWARD_WEIGHTS,
+            Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED, Conv3x3S1.BACKWARD_WEIGHTS, Conv3x3S2.BACKWARD_WEIGHTS, Conv1x1.BACKWARD_WEIGHTS,
             ConvDepthwise.BACKWARD_WEIGHTS, ConvGeneric.BACKWARD_WEIGHTS);
 
     static Forward forwardFor(ConvJob j) { return FORWARD.stream().filter(f -> f.applies().test(j)).findFirst().orElseThrow(); }
@@ -69,7 +72,9 @@ final class ConvDispatch {
 
     /** Work items are (batch block, group, band of output rows): at least 4 per thread where the rows allow. */
     static void forward(ConvJob j, Parallel par) {
-        Band kernel = forwardFor(j).band();
+        Forward impl = forwardFor(j);
+        impl.prepare().accept(j);
+        Band kernel = impl.band();
         int rows = j.ho;
         int bands = Math.max(1, Math.min(rows, (4 * par.threads() + j.nBlocks * j.groups - 1) / (j.nBlocks * j.groups)));
         int items = j.nBlocks * j.groups * bands;

@@ -25,6 +25,7 @@ final class ConvJob {
     long wOff;           // offset of (o=0, i=0, tap=0) inside a group
     long sO, sI, sT;     // weight strides for output channel, input channel, tap
     float alpha;
+    float[] packedW;     // the weights in a kernel's own order, when its prepare step made them
 
     static ConvJob forward(ConvParams p, float[] x, float[] w, float[] y, float[] base, float alpha, int nBlocks) {
         ConvJob j = new ConvJob();
