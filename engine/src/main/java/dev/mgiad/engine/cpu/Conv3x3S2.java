@@ -27,10 +27,10 @@ final class Conv3x3S2 {
 
     static final ConvDispatch.BackwardData BACKWARD_DATA_TILED = new ConvDispatch.BackwardData(
             "3x3 s2: parity gather, 4 channels x 4 pixels", p -> ConvJob.is3x3(p, 2) && p.cinPerGroup() % 4 == 0, false,
-            Conv3x3S2::backwardDataTiled);
+            (p, dy, w, dx, base, alpha, nBlocks, algo, par) -> backwardDataTiled(p, dy, w, dx, base, alpha, nBlocks, par));
 
     static final ConvDispatch.BackwardData BACKWARD_DATA = new ConvDispatch.BackwardData(
-            "3x3 s2: parity gather, one channel", p -> ConvJob.is3x3(p, 2), false, Conv3x3S2::backwardData);
+            "3x3 s2: parity gather, one channel", p -> ConvJob.is3x3(p, 2), false, (p, dy, w, dx, base, alpha, nBlocks, algo, par) -> backwardData(p, dy, w, dx, base, alpha, nBlocks, par));
 
     static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS = new ConvDispatch.BackwardWeights(
             "3x3 s2: 4 channels x 3 taps", p -> ConvJob.is3x3(p, 2) && p.coutPerGroup() % 4 == 0, 4,

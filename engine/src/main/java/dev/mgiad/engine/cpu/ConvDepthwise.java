@@ -26,7 +26,7 @@ final class ConvDepthwise {
 
     static final ConvDispatch.BackwardData BACKWARD_DATA_S2 = new ConvDispatch.BackwardData(
             "3x3 s2 depthwise: register-resident weights", p -> ConvJob.is3x3(p, 2) && p.cinPerGroup() == 1, false,
-            ConvDepthwise::backwardDataS2);
+            (p, dy, w, dx, base, alpha, nBlocks, algo, par) -> backwardDataS2(p, dy, w, dx, base, alpha, nBlocks, par));
 
     static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS = new ConvDispatch.BackwardWeights(
             "3x3 depthwise: 1 channel x 9 taps", p -> ConvJob.is3x3(p, 1) || ConvJob.is3x3(p, 2), 1,

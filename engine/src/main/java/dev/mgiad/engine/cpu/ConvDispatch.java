@@ -22,7 +22,8 @@ final class ConvDispatch {
 
     /** {@code dx = base + alpha * conv^T(dy)}, the whole problem (the implementation splits it between threads). */
     @FunctionalInterface interface DataKernel {
-        void run(ConvParams p, float[] dy, float[] w, float[] dx, float[] base, float alpha, int nBlocks, Parallel par);
+        void run(ConvParams p, float[] dy, float[] w, float[] dx, float[] base, float alpha, int nBlocks,
+                 dev.mgiad.engine.backend.ConvAlgorithm algo, Parallel par);
     }
 
     /** Adds, for output channels {@code o0 .. o0+tile} of group g, {@code sum dy * x} over batch blocks nb0..nb1 to part. */
@@ -30,8 +31,16 @@ final class ConvDispatch {
         void run(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, double[] part);
     }
 
-    /** {@code prepare}: once per call, before the threads start (e.g. packing the weights into the kernel's order). */
-    record Forward(String name, Predicate<ConvJob> applies, java.util.function.Consumer<ConvJob> prepare, Band band) {
+    /**
+     * {@code prepare}: once per call, before the threads start (e.g. packing the weights into the kernel's order);
+     * {@code rowStep}: bands start at multiples of this many rows (a Winograd tile covers two rows).
+     */
+    record Forward(String name, Predicate<ConvJob> applies, java.util.function.Consumer<ConvJob> prepare,
+                   java.util.function.ToIntFunction<ConvJob> rowStep, Band band) {
+        Forward(String name, Predicate<ConvJob> applies, java.util.function.Consumer<ConvJob> prepare, Band band) {
+            this(name, applies, prepare, j -> 1, band);
+        }
+
         Forward(String name, Predicate<ConvJob> applies, Band band) { this(name, applies, j -> { }, band); }
     }
 
@@ -45,12 +54,16 @@ final class ConvDispatch {
     record BackwardWeights(String name, Predicate<ConvParams> applies, int tile, WeightKernel kernel) { }
 
     static final List<Forward> FORWARD = List.of(
-            Conv3x3S1.FORWARD_BLOCKED, Conv3x3S1.FORWARD, Conv3x3S2.FORWARD, Conv1x1.FORWARD, ConvDepthwise.FORWARD, ConvGeneric.FORWARD);
+            ConvWinograd.FORWARD, Conv3x3S1.FORWARD_BLOCKED, Conv3x3S1.FORWARD, Conv3x3S2.FORWARD, Conv1x1.FORWARD, ConvDepthwise.FORWARD, ConvGeneric.FORWARD);
 
     /** The stride-1 'same' input gradient is a forward convolution of dy with the flipped, transposed weight. */
     static final BackwardData AS_FORWARD = new BackwardData("stride-1 same: forward list on the transposed weight",
             ConvJob::isSameStride1, true,
-            (p, dy, w, dx, base, alpha, nBlocks, par) -> forward(ConvJob.backwardData(p, dy, w, dx, base, alpha, nBlocks), par));
+            (p, dy, w, dx, base, alpha, nBlocks, algo, par) -> {
+                ConvJob j = ConvJob.backwardData(p, dy, w, dx, base, alpha, nBlocks);
+                j.algo = algo;
+                forward(j, par);
+            });
 
     static final List<BackwardData> BACKWARD_DATA = List.of(
             AS_FORWARD, Conv3x3S2.BACKWARD_DATA_TILED, ConvDepthwise.BACKWARD_DATA_S2, Conv3x3S2.BACKWARD_DATA,
@@ -75,15 +88,16 @@ final class ConvDispatch {
         Forward impl = forwardFor(j);
         impl.prepare().accept(j);
         Band kernel = impl.band();
-        int rows = j.ho;
-        int bands = Math.max(1, Math.min(rows, (4 * par.threads() + j.nBlocks * j.groups - 1) / (j.nBlocks * j.groups)));
+        int step = impl.rowStep().applyAsInt(j), units = (j.ho + step - 1) / step;
+        int bands = Math.max(1, Math.min(units, (4 * par.threads() + j.nBlocks * j.groups - 1) / (j.nBlocks * j.groups)));
         int items = j.nBlocks * j.groups * bands;
         par.forRange(items, (from, to, t) -> {
             for (int it = from; it < to; it++) {
                 int band = it % bands;
                 int g = (it / bands) % j.groups;
                 int nb = it / (bands * j.groups);
-                int y0 = (int) ((long) rows * band / bands), y1 = (int) ((long) rows * (band + 1) / bands);
+                int y0 = (int) ((long) units * band / bands) * step;
+                int y1 = Math.min(j.ho, (int) ((long) units * (band + 1) / bands) * step);
                 kernel.run(j, nb, g, y0, y1);
             }
         });

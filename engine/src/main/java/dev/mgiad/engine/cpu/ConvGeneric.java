@@ -24,7 +24,7 @@ final class ConvGeneric {
     static final ConvDispatch.Forward FORWARD = new ConvDispatch.Forward("generic: one pixel", j -> true, ConvGeneric::band);
 
     static final ConvDispatch.BackwardData BACKWARD_DATA = new ConvDispatch.BackwardData("generic: gather", p -> true,
-            false, ConvGeneric::backwardData);
+            false, (p, dy, w, dx, base, alpha, nBlocks, algo, par) -> backwardData(p, dy, w, dx, base, alpha, nBlocks, par));
 
     static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS = new ConvDispatch.BackwardWeights("generic: one tap",
             p -> true, 1, (p, x, dy, nb0, nb1, g, o0, part) -> {

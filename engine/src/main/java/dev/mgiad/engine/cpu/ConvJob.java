@@ -26,6 +26,7 @@ final class ConvJob {
     long sO, sI, sT;     // weight strides for output channel, input channel, tap
     float alpha;
     float[] packedW;     // the weights in a kernel's own order, when its prepare step made them
+    dev.mgiad.engine.backend.ConvAlgorithm algo = dev.mgiad.engine.backend.ConvAlgorithm.AUTO;
 
     static ConvJob forward(ConvParams p, float[] x, float[] w, float[] y, float[] base, float alpha, int nBlocks) {
         ConvJob j = new ConvJob();

@@ -20,8 +20,17 @@ public final class CpuBackend implements Backend {
     static final int L = Simd.LANES;
 
     private final Parallel par;
+    private final dev.mgiad.engine.backend.ConvAlgorithm convAlgorithm;
 
-    public CpuBackend(int threads) { this.par = new Parallel(threads); }
+    public CpuBackend(int threads) { this(threads, dev.mgiad.engine.backend.ConvAlgorithm.AUTO); }
+
+    /** {@code convAlgorithm}: how 3x3 stride-1 convolutions are computed (see {@link dev.mgiad.engine.backend.ConvAlgorithm}). */
+    public CpuBackend(int threads, dev.mgiad.engine.backend.ConvAlgorithm convAlgorithm) {
+        this.par = new Parallel(threads);
+        this.convAlgorithm = java.util.Objects.requireNonNull(convAlgorithm);
+    }
+
+    public dev.mgiad.engine.backend.ConvAlgorithm convAlgorithm() { return convAlgorithm; }
 
     /** A backend with one thread per available processor. */
     public CpuBackend() { this(Runtime.getRuntime().availableProcessors()); }
@@ -108,7 +117,9 @@ public final class CpuBackend implements Backend {
         Checks.conv("conv2d forward", p, x, w, y, L);
         if (base != null) Checks.sameShape("conv2d forward (base)", base, y);
         float[] b = base == null ? null : base == y ? snapshot(y) : seg(base);
-        ConvDispatch.forward(ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks()), par);
+        ConvJob j = ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks());
+        j.algo = convAlgorithm;
+        ConvDispatch.forward(j, par);
     }
 
     @Override
@@ -117,7 +128,7 @@ public final class CpuBackend implements Backend {
         ConvDispatch.BackwardData impl = ConvDispatch.backwardDataFor(p);
         // a kernel that stores raw sums before its epilogue adds the base needs a copy of dx as the base
         float[] base = !accumulate ? null : impl.rawSumsFirst() ? snapshot(dx) : seg(dx);
-        impl.kernel().run(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks(), par);
+        impl.kernel().run(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks(), convAlgorithm, par);
     }
 
     @Override

@@ -31,6 +31,9 @@ class ConvDispatchTest {
         Set<String> seen = new HashSet<>();
         for (ConvParams p : PROBLEMS) {
             seen.add(ConvDispatch.forwardFor(job(p)).name());
+            ConvJob winograd = job(p);
+            winograd.algo = dev.mgiad.engine.backend.ConvAlgorithm.WINOGRAD; // ConvWinogradTest runs these
+            seen.add(ConvDispatch.forwardFor(winograd).name());
             if (ConvDispatch.backwardDataFor(p) == ConvDispatch.AS_FORWARD) seen.add(ConvDispatch.forwardFor(transposed(p)).name());
         }
         for (var f : ConvDispatch.FORWARD) assertTrue(seen.contains(f.name()), "no conformance problem reaches " + f.name());

@@ -1,0 +1,115 @@
+package dev.mgiad.engine.cpu;
+
+import dev.mgiad.engine.backend.ConvAlgorithm;
+import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.ref.Reference;
+import dev.mgiad.engine.tensor.Layout;
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Random;
+
+import static dev.mgiad.engine.conformance.Numerics.assertClose;
+import static dev.mgiad.engine.conformance.Numerics.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Winograd F(2x2,3x3) (forward and input gradient) against the reference, with the same tolerances as the direct
+ * kernels, on the shapes it takes: tile chunks split inside and across rows, odd group counts, 16..64 channels;
+ * and its error measured against the direct kernel's on the same data (it must stay within a small factor).
+ */
+class ConvWinogradTest {
+    private static final CpuBackend WINOGRAD = new CpuBackend(2, ConvAlgorithm.WINOGRAD);
+    private static final CpuBackend DIRECT = new CpuBackend(2, ConvAlgorithm.DIRECT);
+
+    @AfterAll static void close() { WINOGRAD.close(); DIRECT.close(); }
+
+    static List<ConvParams> problems() {
+        return List.of(
+                ConvParams.of(3, 16, 4, 4, 16, 3, 1, 1),    // one chunk of 4 tiles per band
+                ConvParams.of(17, 16, 8, 12, 20, 3, 1, 1),  // 6 tiles per row: bands of two tile rows
+                ConvParams.of(2, 64, 8, 8, 64, 3, 1, 1),    // several input-channel blocks in the GEMM
+                ConvParams.of(2, 48, 16, 16, 24, 3, 1, 3),  // groups of 16 inputs and 8 outputs
+                ConvParams.of(5, 20, 32, 8, 24, 3, 1, 1));  // 20 inputs: a partial channel block
+    }
+
+    private static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) {
+        Tensor t = b.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED);
+        b.upload(d, t);
+        return t;
+    }
+
+    private static double tol(ConvParams p) { return 1e-5 * (p.cinPerGroup() * p.taps() + p.coutPerGroup() * p.taps()); }
+
+    private static double maxError(float[] expect, float[] got) {
+        double e = 0;
+        for (int i = 0; i < expect.length; i++) e = Math.max(e, Math.abs((double) got[i] - expect[i]));
+        return e;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("problems")
+    void forwardAndInputGradientMatchTheReference(ConvParams p) {
+        Random r = new Random(p.hashCode());
+        float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), w = random(r, (int) p.weightElements());
+        float[] dy = random(r, p.n() * p.cout() * p.oh() * p.ow()), base = random(r, dy.length);
+        assertSame(ConvWinograd.FORWARD, ConvDispatch.forwardFor(job(p)), "Winograd is not chosen for " + p.descriptor());
+        float[] yRef = Reference.convForward(p, x, w), dxRef = Reference.convBackwardData(p, dy, w);
+        float[][] wino = run(WINOGRAD, p, x, w, dy, base), direct = run(DIRECT, p, x, w, dy, base);
+        assertClose("winograd forward " + p.descriptor(), yRef, wino[0], 1e-4, tol(p));
+        assertClose("winograd input gradient " + p.descriptor(), dxRef, wino[1], 1e-4, tol(p));
+        float[] fused = new float[yRef.length];
+        for (int i = 0; i < fused.length; i++) fused[i] = base[i] - yRef[i];
+        assertClose("winograd base - conv " + p.descriptor(), fused, wino[2], 1e-4, tol(p));
+        // the error may grow with the transforms, but only by a small factor over the direct kernel's
+        double ew = maxError(yRef, wino[0]), ed = maxError(yRef, direct[0]);
+        assertTrue(ew <= 8 * ed + 1e-6, "winograd forward error " + ew + " vs direct " + ed + " " + p.descriptor());
+        // bit for bit repeatable
+        assertArrayEquals(wino[0], run(WINOGRAD, p, x, w, dy, base)[0], "winograd forward repeats " + p.descriptor());
+    }
+
+    private static ConvJob job(ConvParams p) {
+        ConvJob j = ConvJob.forward(p, null, null, null, null, 1f, 1);
+        j.algo = ConvAlgorithm.WINOGRAD;
+        return j;
+    }
+
+    private static float[][] run(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy, float[] base) {
+        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tdy = act(b, dy, p.n(), p.cout(), p.oh(), p.ow());
+        Tensor tw = b.allocate(Shape.of(p.cout(), p.cinPerGroup(), 3, 3), Layout.PLAIN);
+        b.upload(w, tw);
+        Tensor ty = b.allocate(tdy.shape(), Layout.BATCH_BLOCKED), tdx = b.allocate(tx.shape(), Layout.BATCH_BLOCKED);
+        b.convForward(p, tx, tw, ty, null, 1f);
+        b.convBackwardData(p, tdy, tw, tdx, 1f, false);
+        float[] y = b.download(ty), dx = b.download(tdx);
+        Tensor tb = act(b, base, p.n(), p.cout(), p.oh(), p.ow());
+        b.convForward(p, tx, tw, tb, tb, -1f);
+        return new float[][]{y, dx, b.download(tb)};
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("problems")
+    void directAndAutoNeverTakeWinogradWhereItIsNotWanted(ConvParams p) {
+        ConvJob j = job(p);
+        j.algo = ConvAlgorithm.DIRECT;
+        assertTrue(ConvDispatch.forwardFor(j) != ConvWinograd.FORWARD);
+        j.algo = ConvAlgorithm.AUTO;
+        assertEquals(ConvWinograd.pays(j), ConvDispatch.forwardFor(j) == ConvWinograd.FORWARD);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theAlgorithmParsesWithOneClearError() {
+        assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.parse("winograd"));
+        assertEquals(ConvAlgorithm.AUTO, ConvAlgorithm.parse("Auto"));
+        var e = assertThrows(IllegalArgumentException.class, () -> ConvAlgorithm.parse("fft"));
+        assertTrue(e.getMessage().contains("auto, direct or winograd"), e.getMessage());
+    }
+}
