@@ -5,26 +5,19 @@ import dev.mgiad.engine.autograd.Var;
 import dev.mgiad.engine.cpu.CpuBackend;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.engine.nn.StateBuffer;
-import dev.mgiad.train.Checkpoint;
-import dev.mgiad.train.Json;
-import dev.mgiad.train.JsonObject;
-import dev.mgiad.train.ModelConfigJson;
 import dev.mgiad.train.SafeTensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every model family against PyTorch. {@code benchmarks/peer/golden.py} built tiny configurations with the PyTorch
@@ -53,70 +46,52 @@ class GoldenTest {
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet20", "mgnet-ab", "mgnet-a", "mgic", "mgiad-literal", "mgiad-difference"})
     void matchesPyTorch(String name) throws Exception {
-        Path dir = Path.of(GoldenTest.class.getResource("/golden/" + name + "/golden.safetensors").toURI()).getParent();
-        SafeTensors.Contents golden = SafeTensors.read(dir.resolve("golden.safetensors"));
-        Map<String, SafeTensors.Entry> g = golden.tensors();
-        ModelConfig config = ModelConfigJson.read(JsonObject.of(Json.parse(golden.metadata().get("config")), "config"));
-        Model m = Models.build(config, be, 12345);
+        GoldenCase gc = GoldenCase.load(name, be); // PyTorch's state dict, loaded by name as any checkpoint
+        Model m = gc.model();
 
-        // PyTorch's state dict loads by name and covers every tensor of ours: no renaming by hand in either direction
-        Checkpoint.loadWeights(dir, m.root(), be);
+        // ... and it covers every tensor of ours, no more: no renaming by hand in either direction
         Set<String> ours = new HashSet<>(m.root().namedParameters().keySet());
         ours.addAll(m.root().namedBuffers().keySet());
-        assertEquals(ours, SafeTensors.read(dir.resolve("model.safetensors")).tensors().keySet(), "state dict names");
+        assertEquals(ours, SafeTensors.read(gc.dir().resolve("model.safetensors")).tensors().keySet(), "state dict names");
 
-        SafeTensors.Entry in = g.get("input");
-        int n = in.shape()[0], c = in.shape()[1], h = in.shape()[2], w = in.shape()[3];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) labels[i] = Math.round(g.get("labels").data()[i]);
-
+        int[] s = gc.inputShape();
         Graph graph = new Graph(be);
         graph.setTraining(false);
-        Var evalLogits = m.forward(graph, graph.input(in.data(), n, c, h, w));
-        close(name + " eval logits", g.get("eval.logits").data(), be.download(evalLogits.value()), 1e-2);
+        Var evalLogits = m.forward(graph, graph.input(gc.input(), s[0], s[1], s[2], s[3]));
+        close(name + " eval logits", gc.torch("eval.logits"), be.download(evalLogits.value()), 1e-2);
         graph.reset();
 
         graph.setTraining(true);
-        Var logits = m.forward(graph, graph.input(in.data(), n, c, h, w));
-        close(name + " train logits", g.get("train.logits").data(), be.download(logits.value()), 1e-2);
-        graph.crossEntropy(logits, labels, 0f);
+        Var logits = m.forward(graph, graph.input(gc.input(), s[0], s[1], s[2], s[3]));
+        close(name + " train logits", gc.torch("train.logits"), be.download(logits.value()), 1e-2);
+        graph.crossEntropy(logits, gc.labels(), 0f);
         graph.backward();
         double gradScale = 0;
-        for (var e : g.entrySet()) if (e.getKey().startsWith("grad.")) for (float v : e.getValue().data()) gradScale = Math.max(gradScale, Math.abs(v));
+        for (var e : gc.golden().entrySet()) {
+            if (e.getKey().startsWith("grad.")) for (float v : e.getValue().data()) gradScale = Math.max(gradScale, Math.abs(v));
+        }
         int checked = 0;
         for (var e : m.root().namedParameters().entrySet()) {
             Parameter p = e.getValue();
-            SafeTensors.Entry want = g.get("grad." + e.getKey());
+            float[] want = gc.torch("grad." + e.getKey());
             if (want == null) {
                 assertTrue(p.unused(), e.getKey() + " has no PyTorch gradient but is not the unused pair");
                 assertNull(p.gradOrNull(), e.getKey() + " is unused and must get no gradient");
                 continue;
             }
             assertNotNull(p.gradOrNull(), e.getKey() + " got no gradient");
-            close(name + " grad " + e.getKey(), want.data(), be.download(p.gradOrNull()), 0.05 * gradScale);
+            close(name + " grad " + e.getKey(), want, be.download(p.gradOrNull()), 0.05 * gradScale);
             checked++;
         }
         for (var e : m.root().namedBuffers().entrySet()) {
             StateBuffer b = e.getValue();
-            close(name + " " + e.getKey() + " after the training step", g.get("after." + e.getKey()).data(), be.download(b.value()), 1e-2);
+            close(name + " " + e.getKey() + " after the training step", gc.torch("after." + e.getKey()), be.download(b.value()), 1e-2);
         }
         assertTrue(checked > 10, "only " + checked + " gradients compared");
         graph.reset();
     }
 
     private static void close(String what, float[] want, float[] got, double floor) {
-        assertEquals(want.length, got.length, what + ": length");
-        double scale = 0, err = 0;
-        int at = 0;
-        for (int i = 0; i < want.length; i++) {
-            scale = Math.max(scale, Math.abs(want[i]));
-            double d = Math.abs((double) want[i] - got[i]);
-            if (!(d <= err)) { err = d; at = i; } // also catches NaN
-        }
-        double tol = REL * Math.max(floor, scale);
-        if (!(err <= tol)) {
-            fail(String.format("%s: max |ours - torch| = %.3g at %d (ours %.7g, torch %.7g), tolerance %.3g",
-                    what, err, at, got[at], want[at], tol));
-        }
+        GoldenCase.assertClose(what, want, got, REL, floor);
     }
 }
