@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.opentest4j.TestAbortedException;
@@ -37,6 +38,9 @@ import java.util.Set;
 @MethodSource("dev.mgiad.opencl.TestDevice#named")
 @ExtendWith(OpenClBackendConformanceTest.FewerShapesOnSecondaryDevices.class)
 class OpenClBackendConformanceTest extends BackendConformance {
+    /** The device of this invocation (the backend itself is opened once per invocation, below). */
+    @Parameter OpenCl.DeviceInfo device;
+
     private static OpenClBackend backend;
     private static boolean primary;
 
