@@ -28,6 +28,35 @@ public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, 
         if (limitTrain < 0 || limitTest < 0) throw new IllegalArgumentException("--limit-train/--limit-test must be >= 0");
     }
 
+    /** The same options reading the data from {@code dir} (a resumed run finds its data where this machine has it). */
+    public TrainOptions withData(Path dir, boolean download) {
+        return new TrainOptions(dataset, dir, download, epochs, batchSize, lr, momentum, weightDecay, nesterov, schedule,
+                warmupEpochs, stepEvery, stepGamma, labelSmoothing, seed, limitTrain, limitTest, padTo32, augment, init,
+                zeroInitResidual, valSplit);
+    }
+
+    /** The same options planned for {@code n} epochs (extending a finished run). */
+    public TrainOptions withEpochs(int n) {
+        return new TrainOptions(dataset, dataDir, download, n, batchSize, lr, momentum, weightDecay, nesterov, schedule,
+                warmupEpochs, stepEvery, stepGamma, labelSmoothing, seed, limitTrain, limitTest, padTo32, augment, init,
+                zeroInitResidual, valSplit);
+    }
+
+    /**
+     * The options a checkpoint stored ({@link #json}); where the data lives is not part of them (null, no download).
+     * Keys added after the first release (init, zero_init_residual, val_split) default to their old behaviour.
+     */
+    public static TrainOptions fromJson(JsonObject o) {
+        return new TrainOptions(DatasetKind.fromCliName(o.string("dataset")), null, false, o.int32("epochs"),
+                o.int32("batch_size"), (float) o.number("lr"), (float) o.number("momentum"),
+                (float) o.number("weight_decay"), o.bool("nesterov"), o.string("schedule"), o.number("warmup"),
+                o.int32("step_every"), (float) o.number("step_gamma"), (float) o.number("label_smoothing"),
+                o.integer("seed"), o.int32("limit_train"), o.int32("limit_test"), o.bool("pad_to_32"), o.bool("augment"),
+                WeightInit.fromCliName(o.string("init", "uniform")), o.bool("zero_init_residual", false),
+                o.int32("val_split", 0));
+    }
+
+    /** The options as stored in state.json and metrics.json (without the data location). */
     public Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dataset", dataset.cliName());

@@ -10,11 +10,11 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.engine.optim.LrSchedule;
 import dev.mgiad.engine.optim.Sgd;
+import dev.mgiad.model.ModelConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ import java.util.Map;
 public final class Trainer {
 
     /** Thrown when the loss stops being finite; the last good checkpoint stays on disk. */
-    public static final class DivergedException extends RuntimeException {
+    public static final class DivergedException extends RunException {
         public DivergedException(String msg) { super(msg); }
     }
 
@@ -51,14 +51,18 @@ public final class Trainer {
     private final Path out;
     private final PrintStream log;
     private final boolean terminal;
-    private final Map<String, Object> modelFlags;
+    private final ModelConfig model;
 
-    public Trainer(Network net, Backend be, TrainOptions opt, Map<String, Object> modelFlags, Path out, PrintStream log,
+    /**
+     * A trainer of {@code net} (built from {@code model}) that writes metrics and checkpoints into {@code out} and
+     * logs progress to {@code log} (a progress bar when {@code terminal}, else one line per epoch).
+     */
+    public Trainer(Network net, Backend be, TrainOptions opt, ModelConfig model, Path out, PrintStream log,
                    boolean terminal) {
         this.net = net;
         this.be = be;
         this.opt = opt;
-        this.modelFlags = modelFlags;
+        this.model = model;
         this.out = out;
         this.log = log;
         this.terminal = terminal;
@@ -92,8 +96,8 @@ public final class Trainer {
         Sgd sgd = new Sgd(be, params, opt.lr(), opt.momentum(), opt.weightDecay(), opt.nesterov());
         LrSchedule schedule = schedule();
         Map<String, Object> runInfo = new LinkedHashMap<>();
-        runInfo.put("title", modelFlags.getOrDefault("model", "model") + " on " + opt.dataset().cliName());
-        runInfo.put("model", modelFlags);
+        runInfo.put("title", model.kind().cliName + " on " + opt.dataset().cliName());
+        runInfo.put("model", ModelConfigJson.write(model));
         runInfo.put("options", opt.json());
         MetricsLog metrics = new MetricsLog(out, runInfo, previous);
         // without --augment the training images get the test pipeline (padding and normalization only)
@@ -148,20 +152,12 @@ public final class Trainer {
             log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
                     epoch + 1, opt.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), valPart, m.testLoss(),
                     100 * m.testAccuracy(), secs, m.imagesPerSecond());
-            Map<String, Object> state = new LinkedHashMap<>();
-            state.put("model", modelFlags);
-            state.put("options", opt.json());
-            state.put("metrics", metrics.rows().stream().map(EpochMetrics::json).toList());
             // best first: a crash between the two leaves the latest checkpoint one epoch behind, which --resume redoes
             if (val != null && val.accuracy() > bestVal) {
                 bestVal = val.accuracy();
-                Map<String, Object> best = new LinkedHashMap<>(state);
-                best.remove("metrics");
-                best.put("val_accuracy", val.accuracy());
-                best.put("test_accuracy", ev.accuracy());
-                Checkpoint.saveBest(out, net.module(), be, epoch + 1, best);
+                Checkpoint.saveBest(out, net.module(), be, new RunState(epoch + 1, model, opt, List.of(m)));
             }
-            Checkpoint.save(out, net.module(), be, epoch + 1, state);
+            Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
         }
         return metrics.rows();
     }
@@ -215,11 +211,5 @@ public final class Trainer {
         int above = 0;
         for (int j = 0; j < k; j++) if (z[off + j] > mine) above++;
         return above;
-    }
-
-    public static List<EpochMetrics> metricsFromState(Map<String, Object> state) {
-        List<EpochMetrics> l = new ArrayList<>();
-        if (state.get("metrics") instanceof List<?> rows) for (Object o : rows) l.add(EpochMetrics.fromJson((Map<?, ?>) o));
-        return l;
     }
 }
