@@ -42,12 +42,30 @@ public record DataSpec(DatasetKind kind, Path root, int channels, int height, in
 
     public boolean isFolder() { return root != null; }
 
-    /** {@code cifar10}, {@code fashion-mnist}, ... or {@value #FOLDER}. */
-    public String name() { return kind != null ? kind.cliName() : FOLDER; }
+    /** The command-line name: {@code cifar10}, {@code fashion-mnist}, ... or {@value #FOLDER}. */
+    public String cliName() { return kind != null ? kind.cliName() : FOLDER; }
 
     public int classes() { return classNames.size(); }
 
     @Override public float[] mean() { return mean.clone(); }
+
+    /** Equal when every fact is equal (the arrays by value), so a spec read back from JSON equals the one written. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DataSpec d && kind == d.kind && java.util.Objects.equals(root, d.root) && channels == d.channels
+                && height == d.height && width == d.width && classNames.equals(d.classNames)
+                && java.util.Arrays.equals(mean, d.mean) && java.util.Arrays.equals(std, d.std);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(kind, root, channels, height, width, classNames) * 31 + java.util.Arrays.hashCode(mean);
+    }
+
+    @Override
+    public String toString() {
+        return isFolder() ? "folder " + root + " (" + classes() + " classes, " + channels + "x" + height + "x" + width + ")" : kind.cliName();
+    }
 
     @Override public float[] std() { return std.clone(); }
 

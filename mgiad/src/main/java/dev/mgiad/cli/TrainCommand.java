@@ -1,5 +1,8 @@
 package dev.mgiad.cli;
 
+import dev.mgiad.datasets.DataSpec;
+import dev.mgiad.datasets.ImageDataset;
+import dev.mgiad.datasets.ImageFolder;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.WeightInit;
 import dev.mgiad.train.Checkpoint;
@@ -78,6 +81,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean noAugment;
     @Option(names = "--no-pad", description = "Fashion-MNIST at its native 28x28 instead of padded to 32x32 as in the paper.")
     boolean noPad;
+    @Option(names = "--image-size", paramLabel = "S", description = "--dataset folder: images are cropped to a square around "
+            + "their centre and resized to S x S (default: 32).")
+    Integer imageSize;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (model and options come from it).")
     Path resume;
     @Option(names = "--stop-after", defaultValue = "0", description = "Stop after N epochs of this invocation (a later --resume continues) (0 = run to the end).")
@@ -86,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final List<String> FIXED_ON_RESUME = List.of("--model", "--dataset", "--widths", "--ck", "--gs",
             "--lambda", "--pre", "--post", "--nu", "--share", "--correction", "--blocks", "--batch-size", "--lr",
             "--momentum", "--wd", "--nesterov", "--schedule", "--step-every", "--gamma", "--warmup", "--label-smoothing",
-            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--val-split", "--no-augment", "--no-pad", "--out");
+            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--val-split", "--no-augment", "--no-pad", "--out", "--image-size");
 
     @Override
     public Integer call() throws Exception {
@@ -100,10 +106,12 @@ final class TrainCommand implements Callable<Integer> {
             boolean extend = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
             run = TrainingRun.resume(resume, data.dataDir, data.download, extend ? epochs : null);
         } else {
-            TrainOptions opt = new TrainOptions(model.datasetKind(), data.dataDir, data.download, epochs, batchSize, lr,
+            DataSpec spec = model.isFolder() ? folderSpec() : DataSpec.builtin(model.datasetKind());
+            if (!model.isFolder() && imageSize != null) throw new IllegalArgumentException("--image-size applies to --dataset folder only");
+            TrainOptions opt = new TrainOptions(spec, data.dataDir, data.download, epochs, batchSize, lr,
                     momentum, wd, nesterov, schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest,
                     !noPad, !noAugment, WeightInit.fromCliName(init), zeroInitResidual, valSplit);
-            run = TrainingRun.start(model.config(), opt, out);
+            run = TrainingRun.start(model.config(spec.channels(), spec.classes()), opt, out);
         }
         try (Backend be = device.open()) {
             TrainingRun.Result r = run.train(be, System.out, System.console() != null && System.console().isTerminal(), stopAfter);
@@ -112,5 +120,19 @@ final class TrainCommand implements Callable<Integer> {
                     last.epoch(), last.epoch() == 1 ? "" : "s", r.dir().resolve(Checkpoint.POINTER));
         }
         return 0;
+    }
+
+    /**
+     * An image folder's description: classes and channels from its training split, mean and std measured on the
+     * images that will be trained on (after --limit-train, without the --val-split tail).
+     */
+    private DataSpec folderSpec() {
+        if (data.dataDir == null) throw new IllegalArgumentException("--dataset folder needs --data-dir PATH (the folder holding train/ and test/)");
+        int size = imageSize == null ? 32 : imageSize;
+        Path root = data.dataDir.toAbsolutePath().normalize();
+        ImageDataset train = ImageFolder.readTrain(root, size);
+        if (limitTrain > 0) train = train.subset(limitTrain);
+        ImageDataset measured = valSplit > 0 && valSplit < train.count() ? train.range(0, train.count() - valSplit) : train;
+        return DataSpec.folder(root, train, ImageFolder.stats(measured));
     }
 }

@@ -12,15 +12,13 @@ import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
 import dev.mgiad.model.PlanarOps;
 import dev.mgiad.train.Checkpoint;
-import dev.mgiad.train.DataSpecJson;
-import dev.mgiad.train.ModelConfigJson;
+import dev.mgiad.train.RunState;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Classifies images with a trained run: the model and weights of its checkpoint, and the input pipeline of its
@@ -83,12 +81,10 @@ public final class Predictor implements AutoCloseable {
     public static Predictor load(Path run) throws IOException { return builder(run).build(); }
 
     private Predictor(Builder b) throws IOException {
-        Checkpoint.State st = Checkpoint.readState(b.run);
-        ModelConfig config = ModelConfigJson.read(map(st.state().get("model"), "model"));
-        Map<?, ?> options = map(st.state().get("options"), "options");
-        this.data = DataSpecJson.read(options);
-        boolean pad = !(options.get("pad_to_32") instanceof Boolean p) || p;
-        this.transform = data.transform(false, false, pad);
+        RunState st = Checkpoint.readState(b.run);
+        ModelConfig config = st.model();
+        this.data = st.options().dataset();
+        this.transform = data.transform(false, false, st.options().padTo32());
         this.height = transform.outHeight();
         this.width = transform.outWidth();
         this.ownsBackend = b.backend == null;
@@ -111,11 +107,6 @@ public final class Predictor implements AutoCloseable {
             if (ownsBackend) backend.close();
             throw e;
         }
-    }
-
-    private static Map<?, ?> map(Object o, String what) {
-        if (!(o instanceof Map<?, ?> m)) throw new IllegalArgumentException("the checkpoint's state.json lacks '" + what + "'");
-        return m;
     }
 
     /** The class names, indexed by label. */

@@ -20,7 +20,7 @@ public final class DataSpecJson {
 
     /** Adds the data description to an options map. */
     public static void write(DataSpec d, Map<String, Object> options) {
-        options.put("dataset", d.name());
+        options.put("dataset", d.cliName());
         if (!d.isFolder()) return;
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("root", d.root().toString());
@@ -33,20 +33,21 @@ public final class DataSpecJson {
         options.put("folder", f);
     }
 
-    /** The data description of an options map, with one-line errors for a damaged one. */
-    public static DataSpec read(Map<?, ?> options) {
-        if (!(options.get("dataset") instanceof String name)) throw new IllegalArgumentException("the checkpoint's options lack 'dataset'");
+    /** The data description of stored options; errors name the key. */
+    public static DataSpec read(JsonObject options) {
+        String name = options.string("dataset");
         if (!name.equals(DataSpec.FOLDER)) return DataSpec.builtin(DatasetKind.fromCliName(name));
-        if (!(options.get("folder") instanceof Map<?, ?> f)) throw new IllegalArgumentException("the checkpoint's options lack the image folder's description");
+        JsonObject f = options.object("folder");
         List<String> classes = new ArrayList<>();
-        if (!(f.get("classes") instanceof List<?> cl)) throw new IllegalArgumentException("the checkpoint's image folder lacks 'classes'");
-        for (Object o : cl) classes.add(String.valueOf(o));
-        if (!(f.get("root") instanceof String root)) throw new IllegalArgumentException("the checkpoint's image folder lacks 'root'");
+        for (Object o : f.list("classes")) {
+            if (!(o instanceof String c)) throw new IllegalArgumentException("folder.classes holds a non-string: " + o);
+            classes.add(c);
+        }
         try {
-            return new DataSpec(null, Path.of(root), num(f, "channels"), num(f, "height"), num(f, "width"), classes,
-                    floatArray(f, "mean"), floatArray(f, "std"));
+            return new DataSpec(null, Path.of(f.string("root")), f.int32("channels"), f.int32("height"), f.int32("width"),
+                    classes, floatArray(f, "mean"), floatArray(f, "std"));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the checkpoint's image folder description is invalid: " + e.getMessage());
+            throw new IllegalArgumentException("the image folder's description is invalid: " + e.getMessage(), e);
         }
     }
 
@@ -56,16 +57,11 @@ public final class DataSpecJson {
         return l;
     }
 
-    private static int num(Map<?, ?> m, String k) {
-        if (!(m.get(k) instanceof Number n)) throw new IllegalArgumentException("the checkpoint's image folder lacks '" + k + "'");
-        return n.intValue();
-    }
-
-    private static float[] floatArray(Map<?, ?> m, String k) {
-        if (!(m.get(k) instanceof List<?> l)) throw new IllegalArgumentException("the checkpoint's image folder lacks '" + k + "'");
+    private static float[] floatArray(JsonObject m, String k) {
+        List<?> l = m.list(k);
         float[] a = new float[l.size()];
         for (int i = 0; i < a.length; i++) {
-            if (!(l.get(i) instanceof Number n)) throw new IllegalArgumentException("the checkpoint's image folder has a bad '" + k + "'");
+            if (!(l.get(i) instanceof Number n)) throw new IllegalArgumentException("folder." + k + "[" + i + "] is not a number");
             a[i] = n.floatValue();
         }
         return a;

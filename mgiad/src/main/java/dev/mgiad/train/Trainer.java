@@ -101,8 +101,8 @@ public final class Trainer {
         runInfo.put("options", opt.json());
         MetricsLog metrics = new MetricsLog(out, runInfo, previous);
         // without --augment the training images get the test pipeline (padding and normalization only)
-        Transform trainT = Transform.standard(opt.dataset(), opt.augment(), opt.padTo32());
-        Transform testT = Transform.standard(opt.dataset(), false, opt.padTo32());
+        Transform trainT = opt.dataset().transform(true, opt.augment(), opt.padTo32());
+        Transform testT = opt.dataset().transform(false, false, opt.padTo32());
         Graph g = new Graph(be);
         double bestVal = previous.stream().filter(EpochMetrics::hasValidation).mapToDouble(EpochMetrics::valAccuracy)
                 .max().orElse(Double.NEGATIVE_INFINITY);

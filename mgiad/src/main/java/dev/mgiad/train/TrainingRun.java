@@ -1,6 +1,5 @@
 package dev.mgiad.train;
 
-import dev.mgiad.datasets.Datasets;
 import dev.mgiad.datasets.ImageDataset;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.model.Model;
@@ -99,8 +98,8 @@ public final class TrainingRun {
     record Data(ImageDataset train, ImageDataset validation, ImageDataset test) { }
 
     Data loadData() {
-        ImageDataset train = Datasets.load(options.dataset(), options.dataDir(), options.download(), true);
-        ImageDataset test = Datasets.load(options.dataset(), options.dataDir(), options.download(), false);
+        ImageDataset train = options.dataset().load(options.dataDir(), options.download(), true);
+        ImageDataset test = options.dataset().load(options.dataDir(), options.download(), false);
         if (options.limitTrain() > 0) train = train.subset(options.limitTrain());
         if (options.limitTest() > 0) test = test.subset(options.limitTest());
         ImageDataset validation = null;
@@ -133,7 +132,7 @@ public final class TrainingRun {
         log.printf(Locale.ROOT, "mgiad train: %s on %s (%,d train%s / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
                 model.kind().cliName, options.dataset().cliName(), data.train().count(),
                 data.validation() == null ? "" : String.format(Locale.ROOT, " / %,d validation", data.validation().count()),
-                data.test().count(), m.weightCount(), m.macs(32, 32) / 1e6, be.name(), dir);
+                data.test().count(), m.weightCount(), m.macs(options.dataset().inputHeight(options.padTo32()), options.dataset().inputWidth(options.padTo32())) / 1e6, be.name(), dir);
         int end = stopAfter > 0 ? Math.min(options.epochs(), startEpoch + stopAfter) : options.epochs();
         Trainer t = new Trainer(Network.of(m), be, options, model, dir, log, terminal);
         return new Result(dir, t.run(data.train(), data.validation(), data.test(), startEpoch, previous, end));

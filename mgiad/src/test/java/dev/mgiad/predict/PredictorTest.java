@@ -10,7 +10,9 @@ import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
 import dev.mgiad.train.Checkpoint;
-import dev.mgiad.train.ModelConfigJson;
+import dev.mgiad.train.RunState;
+import dev.mgiad.train.TrainOptions;
+import dev.mgiad.engine.nn.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,9 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,18 +39,14 @@ class PredictorTest {
     @TempDir Path tmp;
 
     /** A tiny CIFAR-10 MGiaD saved as a run directory, with random batch-norm statistics. */
-    static Path tinyRun(Path dir, String dataset, int channels) throws IOException {
+    static Path tinyRun(Path dir, DatasetKind dataset, int channels) throws IOException {
         ModelConfig config = ModelConfig.defaults(ModelConfig.Kind.MGIAD).withWidths(8, 16).withCk(4).withGs(2).withInput(channels, 10);
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(config, be, 3);
             randomiseNorms(m.root(), be, new SplittableRandom(4));
-            Map<String, Object> options = new LinkedHashMap<>();
-            options.put("dataset", dataset);
-            options.put("pad_to_32", true);
-            Map<String, Object> state = new LinkedHashMap<>();
-            state.put("model", ModelConfigJson.write(config));
-            state.put("options", options);
-            Checkpoint.save(dir, m.root(), be, 1, state);
+            TrainOptions options = new TrainOptions(dataset, null, false, 1, 16, 0.05f, 0.9f, 1e-4f, false, "cosine", 0,
+                    25, 0.1f, 0f, 7, 0, 0, true, false, WeightInit.UNIFORM, false, 0);
+            Checkpoint.save(dir, m.root(), be, new RunState(1, config, options, List.of()));
         }
         return dir;
     }
@@ -79,8 +75,7 @@ class PredictorTest {
 
     /** Probabilities by the training path: ImageFiles, the test transform, the graph in evaluation mode, softmax. */
     static float[][] expected(Path run, List<Path> files) throws IOException {
-        Checkpoint.State st = Checkpoint.readState(run);
-        ModelConfig config = ModelConfigJson.read((Map<?, ?>) st.state().get("model"));
+        ModelConfig config = Checkpoint.readState(run).model();
         Transform t = Transform.standard(DatasetKind.CIFAR10, false, true);
         float[] x = new float[files.size() * 3 * 32 * 32];
         for (int i = 0; i < files.size(); i++) t.apply(ImageFiles.readPlanar(files.get(i), 3, 32, 32), 0, x, i * 3072, 0L);
@@ -98,7 +93,7 @@ class PredictorTest {
 
     @Test
     void predictionsMatchTheEvaluationPathForOneAndSeventeenImages() throws Exception {
-        Path run = tinyRun(tmp.resolve("run"), "cifar10", 3);
+        Path run = tinyRun(tmp.resolve("run"), DatasetKind.CIFAR10, 3);
         List<Path> files = images(tmp.resolve("img"), 17, 32, 32);
         float[][] expect = expected(run, files);
         try (Predictor p = Predictor.builder(run).threads(2).build()) {
@@ -123,7 +118,7 @@ class PredictorTest {
 
     @Test
     void concurrentCallersGetTheSameAnswers() throws Exception {
-        Path run = tinyRun(tmp.resolve("run"), "cifar10", 3);
+        Path run = tinyRun(tmp.resolve("run"), DatasetKind.CIFAR10, 3);
         List<Path> files = images(tmp.resolve("img"), 20, 40, 30); // not 32x32: cropped and resized
         try (Predictor p = Predictor.builder(run).threads(2).build(); ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Prediction> seq = p.predict(files);
@@ -147,7 +142,7 @@ class PredictorTest {
 
     @Test
     void greyRunsTakeColourImagesAndBadFilesAreNamed() throws Exception {
-        Path run = tinyRun(tmp.resolve("grey"), "fashion-mnist", 1);
+        Path run = tinyRun(tmp.resolve("grey"), DatasetKind.FASHION_MNIST, 1);
         List<Path> files = images(tmp.resolve("img"), 2, 28, 28);
         try (Predictor p = Predictor.load(run)) {
             assertArrayEquals(new int[] {1, 32, 32}, p.inputShape(), "28x28 padded to 32 as the run was");
