@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The training kernels keep 16 images in the lanes, so one image costs as much as sixteen. Here a convolution
  * is lowered per group to a matrix product: the input is unfolded into a column matrix ({@code k*k} shifted copies
- * of each input channel, zero where the window leaves the image; a plain copy for 1x1 stride 1) whose columns are
- * the output pixels of all images, and a 4-output-channel x 2-vector register block multiplies it with the weight
+ * of each input channel, zero where the window leaves the image) whose columns are the output pixels of all images,
+ * packed so that a 4-output-channel x 2-vector register block reads it contiguously, and multiplied with the weight
  * rows. A single 32x32 image fills 64 vectors per channel, so the lanes do useful work. The unfolding costs
  * {@code k*k} copies of the input, small against the {@code cin/groups * k*k} multiply-adds per output value of the
  * grouped and dense layers; depthwise layers pay it fully, and they are the cheap ones.
@@ -52,49 +52,54 @@ public final class PlanarKernels implements AutoCloseable {
         if (base != null && (base.n() != p.n() || base.c() != p.cout() || base.h() != oh || base.w() != ow)) {
             throw new IllegalArgumentException(p.descriptor() + ": base has the wrong shape");
         }
-        int stride = roundUp(cols, TILE);
-        float[] unfolded = unfold(p, x, stride);
+        int tiles = (cols + TILE - 1) / TILE, k = p.cinPerGroup() * p.taps();
+        float[] packed = unfold(p, x, tiles);
         float[] y = new float[p.cout() * cols];
         int outG = p.coutPerGroup(), blocksPerGroup = (outG + 3) / 4, blocks = p.groups() * blocksPerGroup;
-        int tiles = stride / TILE, k = p.cinPerGroup() * p.taps();
         float[] b = base == null ? null : base.data();
         par.forRange(blocks * tiles, (from, to, t) -> {
             for (int it = from; it < to; it++) {
                 int tile = it / blocks, blk = it % blocks, g = blk / blocksPerGroup;
                 int o0 = g * outG + (blk % blocksPerGroup) * 4, rows = Math.min(4, (g + 1) * outG - o0);
-                int colOff = g * k * stride + tile * TILE;
-                if (rows == 4) block4(w, o0 * k, k, unfolded, colOff, stride, y, b, o0, cols, tile * TILE, alpha);
-                else for (int r = 0; r < rows; r++) block1(w, (o0 + r) * k, k, unfolded, colOff, stride, y, b, o0 + r, cols, tile * TILE, alpha);
+                int panel = (tile * p.groups() + g) * k * TILE;
+                if (rows == 4) block4(w, o0 * k, k, packed, panel, y, b, o0, cols, tile * TILE, alpha);
+                else for (int r = 0; r < rows; r++) block1(w, (o0 + r) * k, k, packed, panel, y, b, o0 + r, cols, tile * TILE, alpha);
             }
         });
         return new Planar(p.n(), p.cout(), oh, ow, y);
     }
 
     /**
-     * The column matrix: row {@code (c*k + ky)*k + kx} holds input channel c shifted by the tap, one column per
-     * output pixel of every image, zero outside the image; rows are {@code stride} floats apart.
+     * The column matrix, packed for the register tiles: row {@code (c*k + ky)*k + kx} holds input channel c shifted
+     * by the tap, one column per output pixel of every image, zero outside the image. Columns are cut into tiles of
+     * {@link #TILE}; the rows of one group within one tile are stored one after the other ({@code TILE} floats each),
+     * so the multiply streams through contiguous memory: element (row r of group g, column j) is at
+     * {@code ((j / TILE * groups + g) * rowsPerGroup + r) * TILE + j % TILE}.
      */
-    private float[] unfold(ConvParams p, Planar x, int stride) {
+    private float[] unfold(ConvParams p, Planar x, int tiles) {
         int k = p.k(), taps = p.taps(), oh = p.oh(), ow = p.ow(), h = p.h(), wd = p.w(), s = p.stride(), pad = p.pad();
-        int n = p.n(), hw = h * wd, row = x.row();
+        int n = p.n(), hw = h * wd, row = x.row(), rowsPerGroup = p.cinPerGroup() * taps, groups = p.groups();
         float[] in = x.data();
-        float[] out = new float[p.cin() * taps * stride];
-        if (k == 1 && s == 1 && pad == 0) { // the input itself, rows padded to the tile stride
-            for (int c = 0; c < p.cin(); c++) System.arraycopy(in, c * row, out, c * stride, row);
-            return out;
-        }
+        float[] out = new float[tiles * p.cin() * taps * TILE];
         par.forRange(p.cin() * taps, (from, to, t) -> {
             for (int r = from; r < to; r++) {
-                int c = r / taps, ky = (r % taps) / k, kx = r % k;
+                int c = r / taps, ky = (r % taps) / k, kx = r % k, g = r / rowsPerGroup, rg = r % rowsPerGroup;
                 int oxLo = Math.max(0, ceilDiv(pad - kx, s)), oxHi = Math.min(ow, ceilDiv(wd + pad - kx, s));
+                if (oxLo >= oxHi) continue;
                 for (int i = 0; i < n; i++) {
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * s + ky - pad;
-                        if (iy < 0 || iy >= h || oxLo >= oxHi) continue;
+                        if (iy < 0 || iy >= h) continue;
                         int src = c * row + i * hw + iy * wd + oxLo * s + kx - pad;
-                        int dst = r * stride + (i * oh + oy) * ow + oxLo;
-                        if (s == 1) System.arraycopy(in, src, out, dst, oxHi - oxLo);
-                        else for (int ox = oxLo; ox < oxHi; ox++, src += s) out[dst++] = in[src];
+                        int col = (i * oh + oy) * ow + oxLo, end = col + (oxHi - oxLo);
+                        while (col < end) { // one contiguous run per tile
+                            int tile = col / TILE, off = col % TILE, len = Math.min(end - col, TILE - off);
+                            int dst = ((tile * groups + g) * rowsPerGroup + rg) * TILE + off;
+                            if (s == 1) System.arraycopy(in, src, out, dst, len);
+                            else for (int q = 0; q < len; q++) out[dst + q] = in[src + q * s];
+                            src += len * s;
+                            col += len;
+                        }
                     }
                 }
             }
@@ -103,11 +108,11 @@ public final class PlanarKernels implements AutoCloseable {
     }
 
     /** Four output channels times two vectors of columns. */
-    private static void block4(float[] w, int wOff, int k, float[] a, int aOff, int stride, float[] y, float[] base,
+    private static void block4(float[] w, int wOff, int k, float[] a, int aOff, float[] y, float[] base,
                                int o, int cols, int col, float alpha) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int kk = 0; kk < k; kk++) {
-            int ai = aOff + kk * stride;
+            int ai = aOff + kk * TILE;
             FloatVector a0 = FloatVector.fromArray(S, a, ai), a1 = FloatVector.fromArray(S, a, ai + L);
             FloatVector w0 = FloatVector.broadcast(S, w[wOff + kk]), w1 = FloatVector.broadcast(S, w[wOff + k + kk]);
             FloatVector w2 = FloatVector.broadcast(S, w[wOff + 2 * k + kk]), w3 = FloatVector.broadcast(S, w[wOff + 3 * k + kk]);
@@ -127,11 +132,11 @@ public final class PlanarKernels implements AutoCloseable {
     }
 
     /** One output channel times two vectors of columns (group remainders, depthwise layers). */
-    private static void block1(float[] w, int wOff, int k, float[] a, int aOff, int stride, float[] y, float[] base,
+    private static void block1(float[] w, int wOff, int k, float[] a, int aOff, float[] y, float[] base,
                                int o, int cols, int col, float alpha) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0;
         for (int kk = 0; kk < k; kk++) {
-            int ai = aOff + kk * stride;
+            int ai = aOff + kk * TILE;
             FloatVector wv = FloatVector.broadcast(S, w[wOff + kk]);
             c0 = FloatVector.fromArray(S, a, ai).fma(wv, c0);
             c1 = FloatVector.fromArray(S, a, ai + L).fma(wv, c1);
@@ -260,7 +265,6 @@ public final class PlanarKernels implements AutoCloseable {
         }
     }
 
-    private static int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 
     /** Ceiling division that is correct for negative numerators (a tap left of the image). */
     private static int ceilDiv(int a, int b) { return Math.floorDiv(a + b - 1, b); }
