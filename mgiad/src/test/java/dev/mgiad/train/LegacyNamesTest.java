@@ -32,7 +32,7 @@ class LegacyNamesTest {
     void batchNormTensorsCarryPyTorchNames(@TempDir Path tmp) throws Exception {
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 1);
-            Checkpoint.save(tmp, m.root(), be, 1, Map.of("model", ModelConfigJson.write(TINY)));
+            Checkpoint.save(tmp, m.root(), be, state(1));
             var names = SafeTensors.read(Checkpoint.latest(tmp).resolve("model.safetensors")).tensors().keySet();
             for (String suffix : List.of("weight", "bias", "running_mean", "running_var")) {
                 assertTrue(names.contains("stem.bn." + suffix), "stem.bn." + suffix + " in " + names);
@@ -47,7 +47,7 @@ class LegacyNamesTest {
         try (CpuBackend be = new CpuBackend(1)) {
             Model saved = Models.build(TINY, be, 1);
             randomize(saved, be, new SplittableRandom(5));
-            Checkpoint.save(tmp, saved.root(), be, 3, Map.of("model", ModelConfigJson.write(TINY)));
+            Checkpoint.save(tmp, saved.root(), be, state(3));
             Path ck = Checkpoint.latest(tmp);
             int renamed = rewriteWithOldNames(ck.resolve("model.safetensors"), saved, "");
             int renamedMomentum = rewriteWithOldNames(ck.resolve("optimizer.safetensors"), saved, ".momentum_buffer");
@@ -68,6 +68,8 @@ class LegacyNamesTest {
         var both = Checkpoint.currentNames(Map.of("a.gamma", w, "a.weight", w));
         assertEquals(java.util.Set.of("a.gamma", "a.weight"), both.keySet(), "a file that has both names is not legacy");
     }
+
+    private static RunState state(int epoch) { return new RunState(epoch, TINY, TrainerTest.options(epoch, 0.05f), List.of()); }
 
     /** Non-trivial values for every tensor a checkpoint holds: weights, BN statistics and momentum buffers. */
     private static void randomize(Model m, CpuBackend be, SplittableRandom r) {

@@ -43,7 +43,7 @@ class TrainerTest {
         return ImageDataset.of(1, 28, 28, px, labels, null, names, List.of());
     }
 
-    private static TrainOptions options(int epochs, float lr) {
+    static TrainOptions options(int epochs, float lr) {
         return new TrainOptions(DatasetKind.FASHION_MNIST, null, false, epochs, 16, lr, 0.9f, 1e-4f, false, "cosine", 0,
                 25, 0.1f, 0f, 7, 0, 0, true, false, dev.mgiad.engine.nn.WeightInit.UNIFORM, false, 0);
     }
