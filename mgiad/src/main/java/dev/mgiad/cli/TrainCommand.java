@@ -8,6 +8,7 @@ import dev.mgiad.engine.nn.WeightInit;
 import dev.mgiad.train.Checkpoint;
 import dev.mgiad.train.EpochMetrics;
 import dev.mgiad.train.TrainOptions;
+import dev.mgiad.train.Trainer;
 import dev.mgiad.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -81,6 +83,16 @@ final class TrainCommand implements Callable<Integer> {
     boolean noAugment;
     @Option(names = "--no-pad", description = "Fashion-MNIST at its native 28x28 instead of padded to 32x32 as in the paper.")
     boolean noPad;
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+            description = "Also write a checkpoint every N steps inside an epoch, so a crash loses at most N steps; --resume "
+                    + "continues in the middle of the epoch with the same result as an uninterrupted run (0 = at epoch ends only).")
+    int checkpointEvery;
+    @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop cleanly with a checkpoint once this much time has passed (e.g. 45m, 2h, 1h30m); --resume continues.")
+    Duration maxTime;
+    @Option(names = "--stop-after-steps", defaultValue = "0", paramLabel = "N",
+            description = "Stop with a checkpoint after N steps of this invocation (0 = no limit); --resume continues.")
+    long stopAfterSteps;
     @Option(names = "--image-size", paramLabel = "S", description = "--dataset folder: images are cropped to a square around "
             + "their centre and resized to S x S (default: 32).")
     Integer imageSize;
@@ -114,10 +126,19 @@ final class TrainCommand implements Callable<Integer> {
             run = TrainingRun.start(model.config(spec.channels(), spec.classes()), opt, out);
         }
         try (Backend be = device.open()) {
-            TrainingRun.Result r = run.train(be, System.out, System.console() != null && System.console().isTerminal(), stopAfter);
-            EpochMetrics last = r.last();
-            System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
-                    last.epoch(), last.epoch() == 1 ? "" : "s", r.dir().resolve(Checkpoint.POINTER));
+            TrainingRun.Result r = run.train(be, System.out, System.console() != null && System.console().isTerminal(), stopAfter,
+                    checkpointEvery, stopAfterSteps, maxTime);
+            if (r.stop() != null) {
+                Trainer.Stop s = r.stop();
+                System.out.printf("stopped by %s %s (checkpoint: %s); continue with: mgiad train --resume %s%n", s.reason(),
+                        s.step() > 0 ? "at step " + s.step() + " of epoch " + (s.epoch() + 1) : "after epoch " + s.epoch(),
+                        r.dir().resolve(Checkpoint.POINTER), r.dir());
+            }
+            if (!r.metrics().isEmpty()) {
+                EpochMetrics last = r.last();
+                System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
+                        last.epoch(), last.epoch() == 1 ? "" : "s", r.dir().resolve(Checkpoint.POINTER));
+            }
         }
         return 0;
     }

@@ -89,6 +89,27 @@ class FolderPredictCliTest {
     }
 
     @Test
+    void stopAfterStepsThenResumeFromTheCommandLine(@TempDir Path tmp) throws Exception {
+        Path data = folder(tmp.resolve("updown"), 32);
+        Path dir = tmp.resolve("run");
+        var a = run("train", "--dataset", "folder", "--data-dir", data.toString(), "--image-size", "8", "--model", "resnet20",
+                "--widths", "4,8,8", "--blocks", "1", "--epochs", "1", "--batch-size", "16", "--threads", "1",
+                "--stop-after-steps", "2", "--checkpoint-every", "1", "--out", dir.toString());
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("stopped by --stop-after-steps at step 2 of epoch 1"), a.out());
+        assertTrue(Checkpoint.latest(dir).getFileName().toString().equals("ckpt-0000-step000002"));
+        var b = run("train", "--resume", dir.toString(), "--threads", "1", "--max-time", "1h");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.out().contains("continuing epoch 1 at step 2") && b.out().contains("test accuracy"), b.out());
+        var bad = run("train", "--resume", dir.toString(), "--max-time", "soon");
+        assertTrue(bad.err().contains("'soon' is not a positive duration"), bad.err());
+        assertEquals(java.time.Duration.ofMinutes(90), DurationConverter.parse("1h30m"));
+        assertEquals(java.time.Duration.ofSeconds(90), DurationConverter.parse("90"));
+        assertEquals(java.time.Duration.ofMinutes(45), DurationConverter.parse("PT45M"));
+        assertEquals(null, DurationConverter.parse("5x"));
+    }
+
+    @Test
     void folderMistakesAreOneLine(@TempDir Path tmp) throws Exception {
         var noDir = run("train", "--dataset", "folder", "--epochs", "1");
         assertTrue(noDir.err().contains("--dataset folder needs --data-dir"), noDir.err());

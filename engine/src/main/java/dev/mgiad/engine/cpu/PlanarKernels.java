@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Parallel} threads serves one parallel loop at a time and the callers take turns.
  */
 public final class PlanarKernels implements AutoCloseable {
-    static final VectorSpecies<Float> S = ConvKernels.S;
-    static final int L = ConvKernels.L;
+    static final VectorSpecies<Float> S = Simd.SPECIES;
+    static final int L = Simd.LANES;
     /** Columns of one register tile: two vectors. */
     private static final int TILE = 2 * L;
 
