@@ -2,8 +2,7 @@ package dev.mgiad.cli;
 
 import dev.mgiad.datasets.Batch;
 import dev.mgiad.datasets.BatchLoader;
-import dev.mgiad.datasets.DatasetKind;
-import dev.mgiad.datasets.Datasets;
+import dev.mgiad.datasets.DataSpec;
 import dev.mgiad.datasets.ImageDataset;
 import dev.mgiad.datasets.Transform;
 import dev.mgiad.engine.autograd.Graph;
@@ -57,9 +56,9 @@ final class EvalCommand implements Callable<Integer> {
         if (dumpCount < 1) throw new IllegalArgumentException("--dump-count must be >= 1, got " + dumpCount);
         RunState st = Checkpoint.readState(checkpoint);
         ModelConfig config = st.model();
-        DatasetKind kind = st.options().dataset();
+        DataSpec spec = st.options().dataset();
         boolean pad = st.options().padTo32();
-        ImageDataset test = Datasets.load(kind, data.dataDir, data.download, false);
+        ImageDataset test = spec.load(data.dataDir, data.download, false);
         if (limitTest > 0) test = test.subset(limitTest);
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, 0);
@@ -72,10 +71,10 @@ final class EvalCommand implements Callable<Integer> {
                 Checkpoint.load(checkpoint, m.root(), be, false);
             }
             Trainer.Evaluation ev = Trainer.evaluate(Network.of(m), new Graph(be), test,
-                    Transform.standard(kind, false, pad), batchSize);
-            if (dumpLogits != null) writeLogits(dumpLogits, m, new Graph(be), test, Transform.standard(kind, false, pad), dumpCount);
+                    spec.transform(false, false, pad), batchSize);
+            if (dumpLogits != null) writeLogits(dumpLogits, m, new Graph(be), test, spec.transform(false, false, pad), dumpCount);
             System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%, top-5 accuracy %.2f%%%n",
-                    config.kind().cliName + (best ? ", best validation" : ""), epoch, kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
+                    config.kind().cliName + (best ? ", best validation" : ""), epoch, spec.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
                     100 * ev.top5Accuracy());
             List<String> names = test.classNames();
             double[] per = ev.perClassAccuracy();
