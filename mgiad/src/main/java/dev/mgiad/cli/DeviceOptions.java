@@ -1,12 +1,16 @@
 package dev.mgiad.cli;
 
 import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.backend.ConvAlgorithm;
 import dev.mgiad.engine.cpu.CpuBackend;
 import dev.mgiad.opencl.OpenCl;
 import dev.mgiad.opencl.OpenClBackend;
 import picocli.CommandLine.Option;
 
-/** {@code --device cpu|opencl|opencl:N}, {@code --threads} and the fallback rule, shared by train, eval and bench. */
+/**
+ * {@code --device cpu|opencl|opencl:N}, {@code --threads}, {@code --conv-algo} and the fallback rule, shared by
+ * train, eval and bench.
+ */
 public final class DeviceOptions {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|opencl|opencl:N",
             description = "Backend: cpu, opencl (a GPU when there is one, else the first CPU device; the choice is printed) "
@@ -15,6 +19,12 @@ public final class DeviceOptions {
 
     @Option(names = "--threads", paramLabel = "N", description = "CPU kernel threads (default: all processors).")
     Integer threads;
+
+    @Option(names = "--conv-algo", defaultValue = "auto", paramLabel = "auto|direct|winograd",
+            description = "3x3 stride-1 convolutions on the CPU: direct kernels, Winograd F(2x2,3x3) where the shape allows "
+                    + "(16+ input channels per group, sizes multiples of 4), or auto: the one measured faster per shape "
+                    + "(default: ${DEFAULT-VALUE}, which is direct today).")
+    String convAlgo;
 
     @Option(names = "--fallback-cpu", description = "If the OpenCL device cannot be used, say why and run on the CPU instead of stopping.")
     boolean fallbackCpu;
@@ -30,7 +40,11 @@ public final class DeviceOptions {
      * An OpenCL device is named first, on stdout, with the reason it was taken ({@link #choiceLine}).
      */
     public Backend open() {
-        if (device.equals("cpu")) return new CpuBackend(threads());
+        ConvAlgorithm algo = ConvAlgorithm.parse(convAlgo == null ? "auto" : convAlgo);
+        if (device.equals("cpu")) return new CpuBackend(threads(), algo);
+        if (algo == ConvAlgorithm.WINOGRAD) {
+            throw new IllegalArgumentException("--conv-algo winograd: only the CPU backend has Winograd kernels (use --device cpu)");
+        }
         if (!device.equals("opencl") && !device.startsWith("opencl:")) {
             throw new IllegalArgumentException("--device must be cpu, opencl or opencl:N, got '" + device + "'");
         }
@@ -41,7 +55,7 @@ public final class DeviceOptions {
         } catch (RuntimeException e) {
             if (!fallbackCpu) throw new IllegalArgumentException(e.getMessage() + " (use --fallback-cpu to run on the CPU instead)");
             System.err.println("mgiad: " + e.getMessage() + "; falling back to the CPU");
-            return new CpuBackend(threads());
+            return new CpuBackend(threads(), algo);
         }
     }
 

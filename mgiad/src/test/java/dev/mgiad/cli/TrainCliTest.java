@@ -95,6 +95,9 @@ class TrainCliTest {
         assertTrue(zero.err().contains("--zero-init-residual applies to resnet18 and resnet20 only"), zero.err());
         var dev = run("bench", "model", "--model", "resnet20", "--device", "gpu9");
         assertTrue(dev.err().contains("--device must be cpu, opencl or opencl:N"), dev.err());
+        var algo = run("bench", "conv", "--conv-algo", "fft", "--only", "dw");
+        assertNotEquals(0, algo.code());
+        assertTrue(algo.err().contains("--conv-algo must be auto, direct or winograd") && !algo.err().contains("\tat "), algo.err());
         var unknown = run("train", "--no-such-flag");
         assertEquals(2, unknown.code());
         var noCkpt = run("eval", "--checkpoint", tmp.toString());

@@ -37,7 +37,10 @@ public final class CpuBackend implements Backend {
 
     public int threads() { return par.threads(); }
 
-    @Override public String name() { return "cpu (" + par.threads() + " threads, " + L * 32 + "-bit vectors)"; }
+    @Override public String name() {
+        return "cpu (" + par.threads() + " threads, " + L * 32 + "-bit vectors"
+                + (convAlgorithm == dev.mgiad.engine.backend.ConvAlgorithm.AUTO ? "" : ", " + convAlgorithm.name().toLowerCase() + " 3x3") + ")";
+    }
 
     @Override public int batchBlock() { return L; }
 
