@@ -43,7 +43,7 @@ class TrainerTest {
         return ImageDataset.of(1, 28, 28, px, labels, null, names, List.of());
     }
 
-    private static TrainOptions options(int epochs, float lr) {
+    static TrainOptions options(int epochs, float lr) {
         return new TrainOptions(DatasetKind.FASHION_MNIST, null, false, epochs, 16, lr, 0.9f, 1e-4f, false, "cosine", 0,
                 25, 0.1f, 0f, 7, 0, 0, true, false, dev.mgiad.engine.nn.WeightInit.UNIFORM, false, 0);
     }
@@ -140,6 +140,21 @@ class TrainerTest {
             assertTrue(e.getMessage().contains("diverged") && e.getMessage().contains("last good checkpoint"), e.getMessage());
             assertEquals(before, Files.readString(tmp.resolve("checkpoint.json")));
             assertArrayEquals(weightsBefore, Files.readAllBytes(Checkpoint.latest(tmp).resolve("model.safetensors")));
+        }
+    }
+
+    @Test
+    void divergenceInTheFirstEpochDoesNotPromiseACheckpoint(@TempDir Path tmp) throws Exception {
+        try (CpuBackend be = new CpuBackend(1)) {
+            Model m = Models.build(TINY, be, 7);
+            for (Parameter p : m.root().parameters()) {
+                float[] v = be.download(p.value());
+                v[0] = Float.NaN;
+                be.upload(v, p.value());
+            }
+            Trainer t = new Trainer(net(m), be, options(2, 0.05f), TINY, tmp, new PrintStream(new ByteArrayOutputStream()), false);
+            var e = assertThrows(Trainer.DivergedException.class, () -> t.run(synthetic(32, 1), synthetic(16, 2), 0, List.of()));
+            assertTrue(e.getMessage().contains("no checkpoint was written") && !e.getMessage().contains("is kept"), e.getMessage());
         }
     }
 
