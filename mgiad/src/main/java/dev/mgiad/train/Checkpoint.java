@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A training checkpoint in a run directory:
@@ -159,7 +160,7 @@ public final class Checkpoint {
         Path ck = latest(dir);
         loadWeights(ck, model, be);
         if (withOptimizer) {
-            var o = SafeTensors.read(ck.resolve("optimizer.safetensors")).tensors();
+            var o = currentNames(SafeTensors.read(ck.resolve("optimizer.safetensors")).tensors());
             for (var e : model.namedParameters().entrySet()) {
                 Parameter p = e.getValue();
                 if (o.containsKey(e.getKey() + ".momentum_buffer")) restore(o, e.getKey() + ".momentum_buffer", p.velocity(be), be, ck);
@@ -169,10 +170,27 @@ public final class Checkpoint {
 
     /** Loads weights and buffers from one checkpoint folder ({@link #latest} or {@link #best}). */
     public static void loadWeights(Path ck, Module model, Backend be) throws IOException {
-        var w = SafeTensors.read(ck.resolve("model.safetensors")).tensors();
+        var w = currentNames(SafeTensors.read(ck.resolve("model.safetensors")).tensors());
         for (var e : model.namedParameters().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
         for (var e : model.namedBuffers().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
     }
+
+    /**
+     * Checkpoints written before batch norm took PyTorch's names call gamma and beta {@code bn.gamma} and
+     * {@code bn.beta} (and their momentum buffers {@code bn.gamma.momentum_buffer}); they are read under today's
+     * names {@code bn.weight} and {@code bn.bias}, so old runs still evaluate and resume exactly.
+     */
+    static Map<String, SafeTensors.Entry> currentNames(Map<String, SafeTensors.Entry> tensors) {
+        Map<String, SafeTensors.Entry> out = new LinkedHashMap<>();
+        for (var e : tensors.entrySet()) {
+            String name = LEGACY_BN.matcher(e.getKey()).replaceFirst(m -> m.group(1).equals("gamma") ? ".weight" : ".bias");
+            if (!name.equals(e.getKey()) && tensors.containsKey(name)) name = e.getKey(); // both present: not a legacy file
+            out.put(name, e.getValue());
+        }
+        return out;
+    }
+
+    private static final Pattern LEGACY_BN = Pattern.compile("\\.(gamma|beta)(?=$|\\.momentum_buffer$)");
 
     private static void restore(Map<String, SafeTensors.Entry> m, String name, Tensor t, Backend be, Path ck) throws IOException {
         SafeTensors.Entry e = m.get(name);
