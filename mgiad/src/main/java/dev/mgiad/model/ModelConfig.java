@@ -180,8 +180,10 @@ public record ModelConfig(Kind kind, int inChannels, int classes, List<Integer> 
         if (classes < 1 || classes > MAX_CLASSES) throw new IllegalArgumentException("classes must be in [1, " + MAX_CLASSES + "], got " + classes);
         if (widths.isEmpty()) throw new IllegalArgumentException("--widths must list at least one width");
         if (widths.size() > MAX_LEVELS) throw new IllegalArgumentException("--widths lists " + widths.size() + " levels, at most " + MAX_LEVELS + " (32x32 images halve to 1x1 after 5)");
-        for (int w : widths) if (w < 1 || w > MAX_WIDTH) throw new IllegalArgumentException("--widths must be in [1, " + MAX_WIDTH + "], got " + widths);
-        if (lambda < 1 || lambda > MAX_COUNT) throw new IllegalArgumentException("--lambda must be in [1, " + MAX_COUNT + "], got " + lambda);
+        for (int w : widths) if (w < 1) throw new IllegalArgumentException("--widths must be positive, got " + widths);
+        for (int w : widths) if (w > MAX_WIDTH) throw new IllegalArgumentException("--widths must be at most " + MAX_WIDTH + ", got " + widths);
+        if (lambda < 1) throw new IllegalArgumentException("--lambda must be >= 1, got " + lambda);
+        if (lambda > MAX_COUNT) throw new IllegalArgumentException("--lambda must be at most " + MAX_COUNT + ", got " + lambda);
         for (int v : new int[]{ck, gs, pre, post, nu, blocks}) {
             if (v > MAX_COUNT) throw new IllegalArgumentException("--ck, --gs, --pre, --post, --nu and --blocks must be at most " + MAX_COUNT + ", got " + v);
         }
