@@ -1,9 +1,7 @@
 package dev.mgiad.cli;
 
-import dev.mgiad.datasets.DatasetKind;
-import dev.mgiad.datasets.Datasets;
+import dev.mgiad.datasets.DataSpec;
 import dev.mgiad.datasets.ImageDataset;
-import dev.mgiad.datasets.Transform;
 import dev.mgiad.engine.autograd.Graph;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.model.Model;
@@ -47,11 +45,11 @@ final class EvalCommand implements Callable<Integer> {
         FlagChecks.between("--batch-size", batchSize, 1, TrainOptions.MAX_BATCH);
         RunState st = Checkpoint.readState(checkpoint);
         ModelConfig config = st.model();
-        DatasetKind kind = st.options().dataset();
+        DataSpec spec = st.options().dataset();
         boolean pad = st.options().padTo32();
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, 0); // first: a model that cannot fit is refused before the data is read
-            ImageDataset test = Datasets.load(kind, data.dataDir, data.download, false);
+            ImageDataset test = spec.load(data.dataDir, data.download, false);
             if (limitTest > 0) test = test.subset(limitTest);
             int epoch = st.epoch();
             if (best) {
@@ -62,9 +60,9 @@ final class EvalCommand implements Callable<Integer> {
                 Checkpoint.load(checkpoint, m.root(), be, false);
             }
             Trainer.Evaluation ev = Trainer.evaluate(Network.of(m), new Graph(be), test,
-                    Transform.standard(kind, false, pad), batchSize);
+                    spec.transform(false, false, pad), batchSize);
             System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%, top-5 accuracy %.2f%%%n",
-                    config.kind().cliName + (best ? ", best validation" : ""), epoch, kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
+                    config.kind().cliName + (best ? ", best validation" : ""), epoch, spec.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
                     100 * ev.top5Accuracy());
             List<String> names = test.classNames();
             double[] per = ev.perClassAccuracy();
