@@ -148,15 +148,18 @@ public final class TrainingRun {
         if (!Files.isWritable(dir)) throw new RunException("cannot write into the run folder " + dir + " (permission denied)");
         try (RunLock lock = RunLock.acquire(dir)) {
             // checked again under the lock: another process may have started or advanced the run since start/resume
-            if (startEpoch == 0 && Files.exists(dir.resolve(Checkpoint.POINTER))) {
+            if (startEpoch == 0 && partial == null && Files.exists(dir.resolve(Checkpoint.POINTER))) {
                 throw new RunException(dir + " already holds a run; use --resume " + dir + " to continue it or another --out");
             }
-            if (startEpoch > 0 && Checkpoint.readState(dir).epoch() != startEpoch) {
-                throw new RunException("the run in " + dir + " moved past epoch " + startEpoch + " since it was read; resume it again");
+            if (startEpoch > 0 || partial != null) {
+                RunState now = Checkpoint.readState(dir);
+                if (now.epoch() != startEpoch || !java.util.Objects.equals(now.partial(), partial)) {
+                    throw new RunException("the run in " + dir + " moved on since it was read (another process trained it); resume it again");
+                }
             }
             List<String> removed = Checkpoint.removeLeftovers(dir);
             if (!removed.isEmpty()) log.println("mgiad train: removed what an interrupted run left in " + dir + ": " + String.join(", ", removed));
-            return trainLocked(be, log, terminal, stopAfter, data);
+            return trainLocked(be, log, terminal, stopAfter, checkpointEvery, stopAfterSteps, maxTime, data);
         } catch (OutOfMemoryError e) {
             throw outOfMemory(e);
         } catch (dev.mgiad.datasets.DatasetException e) {
@@ -165,7 +168,8 @@ public final class TrainingRun {
         }
     }
 
-    private Result trainLocked(Backend be, PrintStream log, boolean terminal, int stopAfter, Data data) throws IOException {
+    private Result trainLocked(Backend be, PrintStream log, boolean terminal, int stopAfter, int checkpointEvery,
+                               long stopAfterSteps, Duration maxTime, Data data) throws IOException {
         Model m = Models.build(model, be, options.seed());
         if (startEpoch > 0 || partial != null) {
             Checkpoint.load(dir, m.root(), be, true);
