@@ -73,7 +73,8 @@ public final class SafeTensors {
     static final long MAX_HEADER_BYTES = 16L << 20;
 
     /**
-     * Reads a file written by any safetensors writer (F32 tensors only). A damaged or crafted file is a
+     * Reads a file written by any safetensors writer (F32 tensors only; the int64 {@code num_batches_tracked} of
+     * PyTorch's batch norm is skipped, so a PyTorch state dict loads). A damaged or crafted file is a
      * {@link RunException} naming it: a header that is too long, nests too deep or lacks a field; a shape that does
      * not match its byte range; byte ranges that overlap, leave gaps or run past the end (the format requires the
      * tensors to tile the data exactly, so no two names can alias the same bytes).
@@ -93,7 +94,7 @@ public final class SafeTensors {
             long dataStart = 8 + headerLen, dataLen = size - dataStart;
             Map<String, Entry> tensors = new LinkedHashMap<>();
             Map<String, String> meta = new LinkedHashMap<>();
-            record Range(String name, long begin, long end) { }
+            record Range(String name, long begin, long end, boolean skipped) { }
             java.util.List<Range> ranges = new java.util.ArrayList<>();
             Map<String, int[]> shapes = new LinkedHashMap<>();
             try {
@@ -106,7 +107,9 @@ public final class SafeTensors {
                     }
                     JsonObject t = header.object(name);
                     String dtype = t.string("dtype");
-                    if (!dtype.equals("F32")) throw new IllegalArgumentException("tensor " + name + " has dtype " + dtype + ", only F32 is supported");
+                    // PyTorch's BN step counter: only used with momentum=None, the engine's momentum is fixed
+                    boolean skipped = dtype.equals("I64") && name.endsWith(".num_batches_tracked");
+                    if (!dtype.equals("F32") && !skipped) throw new IllegalArgumentException("tensor " + name + " has dtype " + dtype + ", only F32 is supported");
                     int[] shape = t.ints("shape");
                     long n = 1;
                     for (int d : shape) {
@@ -118,12 +121,12 @@ public final class SafeTensors {
                     if (offs.size() != 2 || !(offs.get(0) instanceof Long b) || !(offs.get(1) instanceof Long en)) {
                         throw new IllegalArgumentException("tensor " + name + " needs data_offsets [begin, end]");
                     }
-                    if (b < 0 || en > dataLen || en - b != 4 * n) {
+                    if (b < 0 || en > dataLen || en - b != (skipped ? 8 : 4) * n) {
                         throw new IllegalArgumentException("tensor " + name + " has data offsets [" + b + ", " + en + ") that do not fit its shape "
                                 + java.util.Arrays.toString(shape) + " or the file (" + dataLen + " data bytes): truncated or corrupt");
                     }
-                    ranges.add(new Range(name, b, en));
-                    shapes.put(name, shape);
+                    ranges.add(new Range(name, b, en, skipped));
+                    if (!skipped) shapes.put(name, shape);
                 }
             } catch (IllegalArgumentException e) {
                 throw new RunException(file + ": corrupt safetensors header: " + e.getMessage());
@@ -141,6 +144,7 @@ public final class SafeTensors {
                 throw new RunException(file + ": the tensors cover " + expected + " of " + dataLen + " data bytes: truncated or corrupt");
             }
             for (Range r : ranges) {
+                if (r.skipped()) continue;
                 ByteBuffer db = ByteBuffer.allocate((int) (r.end() - r.begin())).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, db, dataStart + r.begin());
                 db.flip();
