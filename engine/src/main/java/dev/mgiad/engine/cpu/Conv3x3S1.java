@@ -60,7 +60,7 @@ final class Conv3x3S1 {
 
     static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS_BLOCKED = new ConvDispatch.BackwardWeights(
             "3x3 s1 blocked: L1-sized row chunks, 8 channels x 3 taps", p -> ConvJob.is3x3(p, 1) && p.coutPerGroup() % 8 == 0
-            && p.cinPerGroup() >= MIN_BLOCKED_INPUTS, 8, Conv3x3S1::weightsBlocked);
+            && p.cinPerGroup() >= MIN_BLOCKED_INPUTS, 8, true, Conv3x3S1::weightsBlocked);
 
     private static final ThreadLocal<float[]> WEIGHT_SUMS = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -86,6 +86,7 @@ final class Conv3x3S1 {
                 for (int i = 0; i < inG; i++) {
                     for (int ky = 0; ky < 3; ky++) {
                         int a = ((i * 3 + ky) * 24) * L;
+                        // two calls of 4 channels: one kernel of 8 x 3 sums overflows C2's inlining budget (measured 15x slower)
                         dwRows(p, x, dy, nb, nbe, g, o0, i, ky, y0, y1, acc, a);
                         dwRows(p, x, dy, nb, nbe, g, o0 + 4, i, ky, y0, y1, acc, a + 12 * L);
                     }
@@ -95,11 +96,7 @@ final class Conv3x3S1 {
         for (int i = 0; i < inG; i++) {
             for (int ky = 0; ky < 3; ky++) {
                 int a = ((i * 3 + ky) * 24) * L;
-                for (int k = 0; k < 24; k++) {
-                    double sum = 0;
-                    for (int l = 0, q = a + k * L; l < L; l++) sum += acc[q + l];
-                    part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += sum;
-                }
+                for (int k = 0; k < 24; k++) part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += Lanes.sum(ld(acc, a + k * L));
             }
         }
     }

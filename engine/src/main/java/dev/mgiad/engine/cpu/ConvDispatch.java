@@ -50,8 +50,15 @@ final class ConvDispatch {
      */
     record BackwardData(String name, Predicate<ConvParams> applies, boolean rawSumsFirst, DataKernel kernel) { }
 
-    /** {@code tile}: output channels per work item (one thread owns a tile: no reduction between threads). */
-    record BackwardWeights(String name, Predicate<ConvParams> applies, int tile, WeightKernel kernel) { }
+    /**
+     * {@code tile}: output channels per work item (one thread owns a tile: no reduction between threads);
+     * {@code wholeBatch}: the kernel takes every batch block in one call (it chunks the work itself).
+     */
+    record BackwardWeights(String name, Predicate<ConvParams> applies, int tile, boolean wholeBatch, WeightKernel kernel) {
+        BackwardWeights(String name, Predicate<ConvParams> applies, int tile, WeightKernel kernel) {
+            this(name, applies, tile, false, kernel);
+        }
+    }
 
     static final List<Forward> FORWARD = List.of(
             ConvWinograd.FORWARD, Conv3x3S1.FORWARD_BLOCKED, Conv3x3S1.FORWARD, Conv3x3S2.FORWARD, Conv1x1.FORWARD, ConvDepthwise.FORWARD, ConvGeneric.FORWARD);
@@ -115,7 +122,7 @@ final class ConvDispatch {
         final int tile = impl.tile();
         final WeightKernel kernel = impl.kernel();
         final int tilesPerGroup = outG / tile;
-        final int chunk = weightChunk(p, tile, nBlocks);
+        final int chunk = chunkFor(impl, p, nBlocks);
         int items = p.groups() * tilesPerGroup;
         par.forRange(items, (from, to, t) -> {
             double[] part = new double[tile * inG * kk];
@@ -141,6 +148,10 @@ final class ConvDispatch {
      * batch stay in cache (small images: the reductions would otherwise dominate at 4x4), else one at a time so that
      * the dy tile of one block stays in L2 while every input channel streams past.
      */
+    static int chunkFor(BackwardWeights impl, ConvParams p, int nBlocks) {
+        return impl.wholeBatch() ? nBlocks : weightChunk(p, impl.tile(), nBlocks);
+    }
+
     static int weightChunk(ConvParams p, int tile, int nBlocks) {
         long bytesPerBlock = 4L * (tile * planeFloats(p.oh(), p.ow()) + planeFloats(p.h(), p.w()));
         return (int) Math.max(1, Math.min(nBlocks, (256 << 10) / bytesPerBlock));

@@ -54,7 +54,7 @@ class ConvDispatchTest {
             var impl = ConvDispatch.backwardWeightsFor(p);
             seen.add(impl.name());
             int blocks = (p.n() + Simd.LANES - 1) / Simd.LANES;
-            int chunk = ConvDispatch.weightChunk(p, impl.tile(), blocks);
+            int chunk = ConvDispatch.chunkFor(impl, p, blocks);
             if (blocks > 1 && chunk == 1) oneBlockChunks = true;
             if (chunk > 1 && blocks % chunk != 0) partialChunk = true;
         }
