@@ -13,6 +13,7 @@ import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
 import dev.mgiad.model.ResNet;
 import dev.mgiad.train.Checkpoint;
+import dev.mgiad.train.DataParallel;
 import dev.mgiad.train.EpochMetrics;
 import dev.mgiad.train.ModelConfigJson;
 import dev.mgiad.train.Network;
@@ -47,6 +48,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin DeviceOptions device;
 
     @Mixin DataOptions data;
+    @Mixin DistributedOptions distributed;
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}; the paper trains 400).")
     int epochs;
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -105,6 +107,31 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DataParallel dp = distributed.start(device, System.getenv());
+        if (dp == null) return train(null);
+        // not try-with-resources: that would finalise MPI before the catch could call MPI_Abort
+        try {
+            int code = train(dp);
+            dp.close();
+            return code;
+        } catch (Trainer.DivergedException e) {
+            // every rank saw the same global loss and stops at the same step: one line from rank 0, a clean exit
+            if (dp.isRoot()) System.err.println(spec.qualifiedName() + ": " + e.getMessage());
+            dp.close();
+            return 1;
+        } catch (Throwable e) {
+            // this rank alone failed: the others would wait for it in the next collective, so end them all
+            System.err.println(spec.qualifiedName() + ": rank " + dp.rank() + " of " + dp.size() + ": " + Main.describe(e)
+                    + "; stopping all ranks");
+            if (System.getenv("MGIAD_DEBUG") != null) e.printStackTrace();
+            dp.abort(1);
+            return 1;
+        }
+    }
+
+    private int train(DataParallel dp) throws Exception {
+        boolean root = dp == null || dp.isRoot();
+        java.io.PrintStream log = root ? System.out : new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
         ModelConfig config;
         TrainOptions opt;
         Path dir;
@@ -123,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
             startEpoch = st.epoch();
             previous = Trainer.metricsFromState(st.state());
             if (startEpoch >= opt.epochs()) {
-                System.err.println("mgiad train: the run in " + dir + " already finished its " + opt.epochs()
+                if (root) System.err.println("mgiad train: the run in " + dir + " already finished its " + opt.epochs()
                         + " epochs; pass --epochs N to extend it");
                 return 1;
             }
@@ -156,24 +183,29 @@ final class TrainCommand implements Callable<Integer> {
             validation = train.range(train.count() - opt.valSplit(), train.count());
             train = train.range(0, train.count() - opt.valSplit());
         }
-        Files.createDirectories(dir);
+        if (dp != null && opt.batchSize() < dp.size()) {
+            throw new IllegalArgumentException("--batch-size " + opt.batchSize() + " is smaller than the " + dp.size()
+                    + " ranks: each rank needs at least one image of every batch");
+        }
+        if (root) Files.createDirectories(dir);
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, opt.seed());
-            if (resume != null) Checkpoint.load(dir, m.root(), be, true);
-            else {
+            if (resume != null && root) Checkpoint.load(dir, m.root(), be, true);
+            else if (resume == null) {
                 opt.init().apply(m.root(), new SplittableRandom(opt.seed()).split());
                 if (opt.zeroInitResidual()) ((ResNet) m).zeroInitResiduals();
             }
-            System.out.printf("mgiad train: %s on %s (%,d train%s / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
+            if (dp != null) dp.broadcastState(m.root(), be, true); // every rank starts from rank 0's weights and momentum
+            log.printf("mgiad train: %s on %s (%,d train%s / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
                     config.kind().cliName, kind.cliName(), train.count(),
                     validation == null ? "" : String.format(" / %,d validation", validation.count()), test.count(), m.weightCount(),
-                    m.macs(32, 32) / 1e6, be.name(), dir);
+                    m.macs(32, 32) / 1e6, be.name() + (dp == null ? "" : "; " + dp.describe()), dir);
             int end = stopAfter > 0 ? Math.min(opt.epochs(), startEpoch + stopAfter) : opt.epochs();
-            Trainer t = new Trainer(network(m), be, opt, ModelConfigJson.write(config), dir, System.out,
-                    System.console() != null && System.console().isTerminal());
+            Trainer t = new Trainer(network(m), be, opt, ModelConfigJson.write(config), dir, log,
+                    root && System.console() != null && System.console().isTerminal()).dataParallel(dp);
             List<EpochMetrics> rows = t.run(train, validation, test, startEpoch, previous, end);
             EpochMetrics last = rows.getLast();
-            System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
+            log.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
                     last.epoch(), last.epoch() == 1 ? "" : "s", dir.resolve(Checkpoint.POINTER));
         }
         return 0;

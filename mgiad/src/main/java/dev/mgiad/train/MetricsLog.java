@@ -21,6 +21,9 @@ public final class MetricsLog {
 
     public List<EpochMetrics> rows() { return List.copyOf(rows); }
 
+    /** Keeps a row without writing files (the ranks of a data-parallel run other than rank 0). */
+    public void record(EpochMetrics m) { rows.add(m); }
+
     public void add(EpochMetrics m) throws IOException {
         rows.add(m);
         boolean val = rows.stream().anyMatch(EpochMetrics::hasValidation);

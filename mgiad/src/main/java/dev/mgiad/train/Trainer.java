@@ -52,6 +52,7 @@ public final class Trainer {
     private final PrintStream log;
     private final boolean terminal;
     private final Map<String, Object> modelFlags;
+    private DataParallel dp; // null: this process trains alone
 
     public Trainer(Network net, Backend be, TrainOptions opt, Map<String, Object> modelFlags, Path out, PrintStream log,
                    boolean terminal) {
@@ -63,6 +64,18 @@ public final class Trainer {
         this.log = log;
         this.terminal = terminal;
     }
+
+    /**
+     * Makes this trainer one rank of a data-parallel run: it trains on its shard of every global batch, sums
+     * gradients and metrics over the ranks, evaluates its shard of the evaluation sets, and writes files only on
+     * rank 0. The model must already hold rank 0's state ({@link DataParallel#broadcastState}).
+     */
+    public Trainer dataParallel(DataParallel dataParallel) {
+        this.dp = dataParallel;
+        return this;
+    }
+
+    private boolean writesFiles() { return dp == null || dp.isRoot(); }
 
     public LrSchedule schedule() {
         LrSchedule base = opt.schedule().equals("step") ? LrSchedule.step(opt.lr(), opt.stepEvery(), opt.stepGamma())
@@ -100,6 +113,8 @@ public final class Trainer {
         Transform trainT = Transform.standard(opt.dataset(), opt.augment(), opt.padTo32());
         Transform testT = Transform.standard(opt.dataset(), false, opt.padTo32());
         Graph g = new Graph(be);
+        if (dp != null) dp.attach(g, params, be);
+        boolean notedSkip = false;
         double bestVal = previous.stream().filter(EpochMetrics::hasValidation).mapToDouble(EpochMetrics::valAccuracy)
                 .max().orElse(Double.NEGATIVE_INFINITY);
         for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
@@ -107,30 +122,45 @@ public final class Trainer {
             double lossSum = 0;
             long seen = 0, correct = 0;
             float lr = opt.lr();
-            try (BatchLoader loader = BatchLoader.builder(train, trainT).batchSize(opt.batchSize()).shuffle(true)
-                    .seed(opt.seed()).epoch(epoch).prefetch(3).build()) {
+            BatchLoader.Builder lb = BatchLoader.builder(train, trainT).batchSize(opt.batchSize()).shuffle(true)
+                    .seed(opt.seed()).epoch(epoch).prefetch(3);
+            if (dp != null) lb.shard(dp.rank(), dp.size());
+            try (BatchLoader loader = lb.build()) {
                 int steps = loader.batchesPerEpoch(), step = 0;
                 Progress progress = new Progress(log, terminal, epoch + 1, opt.epochs(), steps);
                 g.setTraining(true);
                 while (loader.hasNext()) {
                     Batch b = loader.next();
+                    int global = loader.globalBatchSize(step);
                     lr = schedule.lr(epoch + (double) step / steps);
                     sgd.setLr(lr);
+                    if (dp != null && global < dp.size()) {
+                        // a last batch smaller than the number of ranks would leave a rank without images
+                        if (!notedSkip) log.printf("note: the last batch of each epoch (%d images) is smaller than the %d ranks and is skipped%n", global, dp.size());
+                        notedSkip = true;
+                        loader.recycle(b);
+                        step++;
+                        continue;
+                    }
                     Var logits = net.forward(g, g.input(b.images(), b.size(), b.channels(), b.height(), b.width()));
-                    Graph.LossResult r = g.crossEntropy(logits, b.labels(), opt.labelSmoothing());
-                    if (!Double.isFinite(r.loss())) {
+                    Graph.LossResult r = g.crossEntropy(logits, b.labels(), opt.labelSmoothing(), global);
+                    double[] stepMetrics = {r.loss() * b.size(), r.correct(), b.size()};
+                    if (dp != null) dp.sum(stepMetrics); // every rank sees the global loss, so all stop together if it diverges
+                    double loss = stepMetrics[0] / stepMetrics[2];
+                    if (!Double.isFinite(loss)) {
                         throw new DivergedException(String.format(java.util.Locale.ROOT,
                                 "training diverged: loss is %s at epoch %d, step %d (lr %.4g); the last good checkpoint in %s is kept. "
-                                        + "Try a lower --lr or a --warmup.", r.loss(), epoch + 1, step + 1, lr, out));
+                                        + "Try a lower --lr or a --warmup.", loss, epoch + 1, step + 1, lr, out));
                     }
                     g.backward();
+                    if (dp != null) dp.finishGradients();
                     sgd.step();
                     sgd.zeroGrad();
                     g.reset();
                     loader.recycle(b);
-                    lossSum += r.loss() * b.size();
-                    correct += r.correct();
-                    seen += b.size();
+                    lossSum += stepMetrics[0];
+                    correct += (long) stepMetrics[1];
+                    seen += (long) stepMetrics[2];
                     step++;
                     progress.update(step, lossSum / seen, (double) correct / seen, seen);
                 }
@@ -142,12 +172,14 @@ public final class Trainer {
             EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen, ev.loss(),
                     ev.accuracy(), secs, seen / trainSecs, val == null ? Double.NaN : val.loss(),
                     val == null ? Double.NaN : val.accuracy());
-            metrics.add(m);
+            if (writesFiles()) metrics.add(m);
+            else metrics.record(m);
             String valPart = val == null ? "" : String.format(java.util.Locale.ROOT, " | val loss %.4f acc %.2f%%",
                     m.valLoss(), 100 * m.valAccuracy());
-            log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
+            log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%s%n",
                     epoch + 1, opt.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), valPart, m.testLoss(),
-                    100 * m.testAccuracy(), secs, m.imagesPerSecond());
+                    100 * m.testAccuracy(), secs, m.imagesPerSecond(), dp == null ? "" : allReduceSummary());
+            if (!writesFiles()) continue;
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("model", modelFlags);
             state.put("options", opt.json());
@@ -166,9 +198,34 @@ public final class Trainer {
         return metrics.rows();
     }
 
-    /** Loss, accuracy and confusion matrix on a dataset, batch statistics off. */
+    private String allReduceSummary() {
+        var gr = dp.gradients();
+        return String.format(java.util.Locale.ROOT, " | all-reduce %.2f MB/step in %d buckets, %.2f s waited after backward",
+                gr.bytesPerStep() / 1e6, gr.bucketCount(), gr.waitSeconds());
+    }
+
+    /**
+     * Loss, accuracy and confusion matrix on a dataset, batch statistics off. In a data-parallel run each rank
+     * evaluates a contiguous shard with rank 0's running statistics and the results are summed over ranks.
+     */
     public Evaluation evaluate(Graph g, ImageDataset ds, Transform t) {
-        return evaluate(net, g, ds, t, opt.batchSize());
+        if (dp == null) return evaluate(net, g, ds, t, opt.batchSize());
+        dp.broadcastBuffers(net.module(), be);
+        int p = dp.size(), r = dp.rank(), from = (int) ((long) r * ds.count() / p), to = (int) ((long) (r + 1) * ds.count() / p);
+        int classes = ds.classNames().size();
+        Evaluation local = from < to ? evaluate(net, g, ds.range(from, to), t, Math.max(1, opt.batchSize() / p))
+                : new Evaluation(0, 0, 0, new long[classes][classes], 0);
+        double[] sums = new double[4 + classes * classes];
+        sums[0] = local.loss() * local.count();
+        sums[1] = local.accuracy() * local.count();
+        sums[2] = local.top5Accuracy() * local.count();
+        sums[3] = local.count();
+        for (int i = 0; i < classes; i++) for (int j = 0; j < classes; j++) sums[4 + i * classes + j] = local.confusion()[i][j];
+        dp.sum(sums);
+        long[][] confusion = new long[classes][classes];
+        for (int i = 0; i < classes; i++) for (int j = 0; j < classes; j++) confusion[i][j] = Math.round(sums[4 + i * classes + j]);
+        double n = Math.max(1, sums[3]);
+        return new Evaluation(sums[0] / n, Math.round(sums[1]) / n, Math.round(sums[2]) / n, confusion, (int) sums[3]);
     }
 
     /** {@link #evaluate(Graph, ImageDataset, Transform)} for a network outside a training run (mgiad eval). */

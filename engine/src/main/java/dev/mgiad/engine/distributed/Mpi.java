@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@code &ompi_mpi_float}, {@code MPI_SUM} is {@code &ompi_mpi_op_sum}) and {@code MPI_IN_PLACE} is the address 1.
  * MPICH-family libraries use integer handles instead ({@code MPI_COMM_WORLD = 0x44000000}); putting one behind
  * this class, or the MPI-5 standard ABI ({@code libmpi_abi.so}), means changing {@link #load} and the handle fields,
- * nothing outside.
+ * nothing outside. {@code MGIAD_MPI_LIBRARY} names the library file when it is not on the linker's path.
  *
  * <p>Not thread-safe: the library is initialised with {@code MPI_THREAD_FUNNELED}, so every call except
  * {@link #abort} must come from the thread that called {@link #load} ({@link MpiCommunicator} owns that thread).
@@ -68,7 +68,8 @@ final class Mpi {
     /** Loads and initialises the system MPI on the calling thread. */
     static Mpi load() {
         SymbolLookup lib = null;
-        for (String name : LIBRARIES) {
+        String chosen = System.getenv("MGIAD_MPI_LIBRARY"); // an Open MPI outside the linker's path (modules, /opt)
+        for (String name : chosen != null && !chosen.isBlank() ? List.of(chosen) : LIBRARIES) {
             try {
                 lib = SymbolLookup.libraryLookup(name, Arena.global());
                 break;
@@ -77,8 +78,8 @@ final class Mpi {
             }
         }
         if (lib == null) {
-            throw new MpiException("the MPI library (libmpi.so.40) was not found: install Open MPI, e.g. "
-                    + "apt-get install openmpi-bin libopenmpi-dev");
+            throw new MpiException("the MPI library (" + (chosen != null && !chosen.isBlank() ? chosen + " from MGIAD_MPI_LIBRARY"
+                    : "libmpi.so.40") + ") was not found: install Open MPI, e.g. apt-get install openmpi-bin libopenmpi-dev");
         }
         if (lib.find("ompi_mpi_comm_world").isEmpty()) {
             throw new MpiException("the MPI library found is not Open MPI (its handles are not the exported "

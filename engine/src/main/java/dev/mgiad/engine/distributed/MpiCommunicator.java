@@ -82,6 +82,18 @@ public final class MpiCommunicator implements Communicator {
         return env.containsKey("SLURM_PROCID") && v != null && v.matches("\\d+") ? Integer.parseInt(v) : 0;
     }
 
+    /**
+     * Ranks the launcher placed on this machine ({@code OMPI_COMM_WORLD_LOCAL_SIZE}, {@code MPI_LOCALNRANKS},
+     * Slurm's {@code SLURM_NTASKS_PER_NODE}), or 1 when unknown; they share its cores.
+     */
+    public static int ranksOnThisMachine(Map<String, String> env) {
+        for (String k : new String[]{"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
+            String v = env.get(k);
+            if (v != null && v.matches("\\d+") && Integer.parseInt(v) > 0) return Integer.parseInt(v);
+        }
+        return 1;
+    }
+
     @Override public int rank() { return rank; }
 
     @Override public int size() { return size; }
