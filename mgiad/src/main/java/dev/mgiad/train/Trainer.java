@@ -150,6 +150,8 @@ public final class Trainer {
         runInfo.put("model", ModelConfigJson.write(model));
         runInfo.put("options", opt.json());
         MetricsLog metrics = new MetricsLog(out, runInfo, previous);
+        // a crash between a checkpoint and its metrics leaves the files an epoch behind: bring them in line first
+        if (!previous.isEmpty() && writesFiles()) metrics.write();
         // without --augment the training images get the test pipeline (padding and normalization only)
         Transform trainT = opt.dataset().transform(true, opt.augment(), opt.padTo32());
         Transform testT = opt.dataset().transform(false, false, opt.padTo32());
@@ -192,9 +194,12 @@ public final class Trainer {
                     if (dp != null) dp.sum(stepMetrics); // every rank sees the global loss, so all stop together if it diverges
                     double loss = stepMetrics[0] / stepMetrics[2];
                     if (!Double.isFinite(loss)) {
+                        String kept = epoch > 0 ? String.format(java.util.Locale.ROOT,
+                                "the last good checkpoint in %s (epoch %d) is kept", out, epoch)
+                                : "no checkpoint was written (the first epoch did not finish)";
                         throw new DivergedException(String.format(java.util.Locale.ROOT,
-                                "training diverged: loss is %s at epoch %d, step %d (lr %.4g); the last good checkpoint in %s is kept. "
-                                        + "Try a lower --lr or a --warmup.", loss, epoch + 1, step + 1, lr, out));
+                                "training diverged: loss is %s at epoch %d, step %d (lr %.4g); %s. Try a lower --lr or a --warmup.",
+                                loss, epoch + 1, step + 1, lr, kept));
                     }
                     g.backward();
                     if (dp != null) dp.finishGradients();
@@ -228,8 +233,7 @@ public final class Trainer {
             EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen, ev.loss(),
                     ev.accuracy(), secs, seen / trainSecs, val == null ? Double.NaN : val.loss(),
                     val == null ? Double.NaN : val.accuracy());
-            if (writesFiles()) metrics.add(m);
-            else metrics.record(m);
+            metrics.append(m);
             String valPart = val == null ? "" : String.format(java.util.Locale.ROOT, " | val loss %.4f acc %.2f%%",
                     m.valLoss(), 100 * m.valAccuracy());
             log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%s%n",
@@ -240,7 +244,10 @@ public final class Trainer {
                 bestVal = val.accuracy();
                 if (writesFiles()) Checkpoint.saveBest(out, net.module(), be, new RunState(epoch + 1, model, opt, List.of(m)));
             }
-            if (writesFiles()) Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
+            if (writesFiles()) {
+                Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
+                metrics.write();
+            }
             String why = limitReached(started, stepsThisCall);
             if (why != null && epoch + 1 < endEpoch) {
                 stop = new Stop(epoch + 1, 0, why);
