@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Per-row medians over the rounds of run.sh: ours and PyTorch (best layout) forward+backward ms, GFLOP/s, the ratio
-(PyTorch time / ours), its range over the rounds, and ours as a share of the FMA peak our bench probed in-process.
+(PyTorch time / ours), its range over the rounds, and both as a share of the 2-thread FMA peak that
+shared/bench/probe/peak_flops.c measured before and after each round (peaks.txt; the mean of the two medians).
 Usage: aggregate.py RAWDIR"""
 import glob
 import json
@@ -16,14 +17,14 @@ from compare_conv import ours_rows, torch_rows  # noqa: E402
 rounds = sorted(int(re.search(r"ours-(\d+)", p).group(1)) for p in glob.glob(os.path.join(raw, "ours-*.txt")))
 ours = {r: ours_rows(os.path.join(raw, "ours-%d.txt" % r)) for r in rounds}
 torch = {r: torch_rows(os.path.join(raw, "torch-%d.json" % r)) for r in rounds}
-peaks = {}
-for r in rounds:
-    for line in open(os.path.join(raw, "ours-%d.txt" % r)):
-        m = re.search(r"FMA peak probed around the sweep .*: (\d+) GFLOP/s", line)
-        if m:
-            peaks[r] = float(m.group(1))
-print("| problem (batch 128, 2 threads) | ours f+b ms | PyTorch f+b ms | ours GFLOP/s | PyTorch GFLOP/s | ours vs PyTorch (median) | range over rounds | ours % of probed peak |")
-print("|---|---|---|---|---|---|---|---|")
+probes = {}
+for line in open(os.path.join(raw, "peaks.txt")):
+    m = re.match(r"round (\d+) .*median ([\d.]+)", line)
+    if m:
+        probes.setdefault(int(m.group(1)), []).append(float(m.group(2)))
+peaks = {r: sum(v) / len(v) for r, v in probes.items() if r in rounds}
+print("| problem (batch 128, 2 threads) | ours f+b ms | PyTorch f+b ms | ours GFLOP/s | PyTorch GFLOP/s | ours vs PyTorch (median) | range over rounds | ours % of peak | PyTorch % of peak |")
+print("|---|---|---|---|---|---|---|---|---|")
 for key in torch[rounds[0]]:
     if key not in ours[rounds[0]]:
         continue
@@ -33,9 +34,11 @@ for key in torch[rounds[0]]:
     tb = [torch[r][key][1] for r in rounds]
     ratios = [t / o for t, o in zip(tb, ob)]
     share = [flops / o / 1e6 / peaks[r] for r, o in zip(rounds, ob) if r in peaks]
+    tshare = [flops / t / 1e6 / peaks[r] for r, t in zip(rounds, tb) if r in peaks]
     label = "%s C=%d %dx%d%s %s" % (kind, c, hw, hw, " s2" if stride == 2 else "",
                                      "dense" if gs == c else "depthwise" if gs == 1 else "g_s=%d" % gs)
     mo, mt = statistics.median(ob), statistics.median(tb)
-    print("| %s | %.2f | %.2f | %.0f | %.0f | %.2fx | %.2f-%.2fx | %s |" % (
+    print("| %s | %.2f | %.2f | %.0f | %.0f | %.2fx | %.2f-%.2fx | %s | %s |" % (
         label, mo, mt, flops / mo / 1e6, flops / mt / 1e6, statistics.median(ratios), min(ratios), max(ratios),
-        "%.0f%%" % (100 * statistics.median(share)) if share else "-"))
+        "%.0f%%" % (100 * statistics.median(share)) if share else "-",
+        "%.0f%%" % (100 * statistics.median(tshare)) if tshare else "-"))

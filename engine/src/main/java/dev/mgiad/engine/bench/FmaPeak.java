@@ -15,12 +15,18 @@ public final class FmaPeak {
     private static final VectorSpecies<Float> S = dev.mgiad.engine.cpu.Simd.SPECIES;
     private static volatile float sink;
 
-    /** GFLOP/s of {@code threads} threads running FMA chains at once, best of {@code repeats} runs of ~50 ms. */
+    /** Iterations of one timed run: about 50 ms at 3 GHz, long enough that starting the threads does not count. */
+    private static final long ITERATIONS = 10_000_000;
+
+    /**
+     * GFLOP/s of {@code threads} threads running FMA chains at once, best of {@code repeats} runs of ~50 ms. (Runs
+     * of 1 ms, as first written, read 170-190 GFLOP/s on 2 cores that the C probe measured at 330: thread start-up.)
+     */
     public static double measure(int threads, int repeats) {
         double best = 0;
         chains(200_000); // JIT
         for (int r = 0; r < repeats; r++) {
-            final long iters = 400_000;
+            final long iters = ITERATIONS;
             Thread[] ts = new Thread[threads];
             long t0 = System.nanoTime();
             for (int i = 0; i < threads; i++) {

@@ -86,13 +86,20 @@ final class Conv3x3S1 {
                 for (int i = 0; i < inG; i++) {
                     for (int ky = 0; ky < 3; ky++) {
                         int a = ((i * 3 + ky) * 24) * L;
-                        // two calls of 4 channels: one kernel of 8 x 3 sums overflows C2's inlining budget (measured 15x slower)
-                        dwRows(p, x, dy, nb, nbe, g, o0, i, ky, y0, y1, acc, a);
-                        dwRows(p, x, dy, nb, nbe, g, o0 + 4, i, ky, y0, y1, acc, a + 12 * L);
+                        // two calls of 4 channels from one call site: one kernel of 8 x 3 sums, or the kernel inlined
+                        // twice, overflows C2's inlining budget and its vectors get boxed (measured 15-50x slower)
+                        for (int half = 0; half < 2; half++) {
+                            dwRows(p, x, dy, nb, nbe, g, o0 + 4 * half, i, ky, y0, y1, acc, a + half * 12 * L);
+                        }
                     }
                 }
             }
         }
+        addLaneSums(acc, inG, part);
+    }
+
+    /** The lane sums of the 24 vector sums per (input channel, kernel row), in a fixed order, added to part. */
+    private static void addLaneSums(float[] acc, int inG, double[] part) {
         for (int i = 0; i < inG; i++) {
             for (int ky = 0; ky < 3; ky++) {
                 int a = ((i * 3 + ky) * 24) * L;
