@@ -1,10 +1,14 @@
 package dev.mgiad.cli;
 
+import dev.mgiad.datasets.DataSpec;
+import dev.mgiad.datasets.ImageDataset;
+import dev.mgiad.datasets.ImageFolder;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.WeightInit;
 import dev.mgiad.train.Checkpoint;
 import dev.mgiad.train.EpochMetrics;
 import dev.mgiad.train.TrainOptions;
+import dev.mgiad.train.Trainer;
 import dev.mgiad.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,6 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -78,6 +83,19 @@ final class TrainCommand implements Callable<Integer> {
     boolean noAugment;
     @Option(names = "--no-pad", description = "Fashion-MNIST at its native 28x28 instead of padded to 32x32 as in the paper.")
     boolean noPad;
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+            description = "Also write a checkpoint every N steps inside an epoch, so a crash loses at most N steps; --resume "
+                    + "continues in the middle of the epoch with the same result as an uninterrupted run (0 = at epoch ends only).")
+    int checkpointEvery;
+    @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop cleanly with a checkpoint once this much time has passed (e.g. 45m, 2h, 1h30m); --resume continues.")
+    Duration maxTime;
+    @Option(names = "--stop-after-steps", defaultValue = "0", paramLabel = "N",
+            description = "Stop with a checkpoint after N steps of this invocation (0 = no limit); --resume continues.")
+    long stopAfterSteps;
+    @Option(names = "--image-size", paramLabel = "S", description = "--dataset folder: images are cropped to a square around "
+            + "their centre and resized to S x S (default: 32).")
+    Integer imageSize;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (model and options come from it).")
     Path resume;
     @Option(names = "--stop-after", defaultValue = "0", description = "Stop after N epochs of this invocation (a later --resume continues) (0 = run to the end).")
@@ -86,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final List<String> FIXED_ON_RESUME = List.of("--model", "--dataset", "--widths", "--ck", "--gs",
             "--lambda", "--pre", "--post", "--nu", "--share", "--correction", "--blocks", "--batch-size", "--lr",
             "--momentum", "--wd", "--nesterov", "--schedule", "--step-every", "--gamma", "--warmup", "--label-smoothing",
-            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--val-split", "--no-augment", "--no-pad", "--out");
+            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--val-split", "--no-augment", "--no-pad", "--out", "--image-size");
 
     @Override
     public Integer call() throws Exception {
@@ -100,17 +118,42 @@ final class TrainCommand implements Callable<Integer> {
             boolean extend = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
             run = TrainingRun.resume(resume, data.dataDir, data.download, extend ? epochs : null);
         } else {
-            TrainOptions opt = new TrainOptions(model.datasetKind(), data.dataDir, data.download, epochs, batchSize, lr,
+            DataSpec spec = model.isFolder() ? folderSpec() : DataSpec.builtin(model.datasetKind());
+            if (!model.isFolder() && imageSize != null) throw new IllegalArgumentException("--image-size applies to --dataset folder only");
+            TrainOptions opt = new TrainOptions(spec, data.dataDir, data.download, epochs, batchSize, lr,
                     momentum, wd, nesterov, schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest,
                     !noPad, !noAugment, WeightInit.fromCliName(init), zeroInitResidual, valSplit);
-            run = TrainingRun.start(model.config(), opt, out);
+            run = TrainingRun.start(model.config(spec.channels(), spec.classes()), opt, out);
         }
         try (Backend be = device.open()) {
-            TrainingRun.Result r = run.train(be, System.out, System.console() != null && System.console().isTerminal(), stopAfter);
-            EpochMetrics last = r.last();
-            System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
-                    last.epoch(), last.epoch() == 1 ? "" : "s", r.dir().resolve(Checkpoint.POINTER));
+            TrainingRun.Result r = run.train(be, System.out, System.console() != null && System.console().isTerminal(), stopAfter,
+                    checkpointEvery, stopAfterSteps, maxTime);
+            if (r.stop() != null) {
+                Trainer.Stop s = r.stop();
+                System.out.printf("stopped by %s %s (checkpoint: %s); continue with: mgiad train --resume %s%n", s.reason(),
+                        s.step() > 0 ? "at step " + s.step() + " of epoch " + (s.epoch() + 1) : "after epoch " + s.epoch(),
+                        r.dir().resolve(Checkpoint.POINTER), r.dir());
+            }
+            if (!r.metrics().isEmpty()) {
+                EpochMetrics last = r.last();
+                System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
+                        last.epoch(), last.epoch() == 1 ? "" : "s", r.dir().resolve(Checkpoint.POINTER));
+            }
         }
         return 0;
+    }
+
+    /**
+     * An image folder's description: classes and channels from its training split, mean and std measured on the
+     * images that will be trained on (after --limit-train, without the --val-split tail).
+     */
+    private DataSpec folderSpec() {
+        if (data.dataDir == null) throw new IllegalArgumentException("--dataset folder needs --data-dir PATH (the folder holding train/ and test/)");
+        int size = imageSize == null ? 32 : imageSize;
+        Path root = data.dataDir.toAbsolutePath().normalize();
+        ImageDataset train = ImageFolder.readTrain(root, size);
+        if (limitTrain > 0) train = train.subset(limitTrain);
+        ImageDataset measured = valSplit > 0 && valSplit < train.count() ? train.range(0, train.count() - valSplit) : train;
+        return DataSpec.folder(root, train, ImageFolder.stats(measured));
     }
 }

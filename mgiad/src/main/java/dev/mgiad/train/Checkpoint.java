@@ -50,7 +50,8 @@ public final class Checkpoint {
     private static void write(Path dir, String pointerFile, String prefix, Module model, Backend be, RunState state,
                               boolean withOptimizer) throws IOException {
         int epoch = state.epoch();
-        String name = String.format("%s-%04d", prefix, epoch);
+        // inside an epoch: ckpt-0003-step000120 (3 epochs and 120 steps of the fourth done)
+        String name = String.format("%s-%04d", prefix, epoch) + (state.midEpoch() ? String.format("-step%06d", state.partial().step()) : "");
         Path ck = dir.resolve(name);
         Files.createDirectories(ck);
         List<SafeTensors.Entry> weights = new ArrayList<>();
@@ -74,13 +75,16 @@ public final class Checkpoint {
         pointer.put("latest", name);
         pointer.put("epoch", (long) epoch);
         AtomicFiles.writeString(dir.resolve(pointerFile), Json.write(pointer) + "\n");
-        String pattern = prefix + "-\\d{4}";
+        String pattern = folderPattern(prefix);
         try (var old = Files.list(dir)) {
             for (Path p : old.filter(p -> p.getFileName().toString().matches(pattern) && !p.getFileName().toString().equals(name)).toList()) {
                 deleteTree(p);
             }
         }
     }
+
+    /** The names of checkpoint folders: {@code ckpt-0003} at an epoch boundary, {@code ckpt-0003-step000120} inside one. */
+    private static String folderPattern(String prefix) { return prefix + "-\\d{4}(-step\\d{6,})?"; }
 
     private static SafeTensors.Entry entry(String name, Tensor t, Backend be) {
         return new SafeTensors.Entry(name, t.shape().dims(), be.download(t));
@@ -111,7 +115,7 @@ public final class Checkpoint {
         } catch (IllegalArgumentException e) {
             throw new RunException(pointer + " is corrupt: " + e.getMessage());
         }
-        if (!(p instanceof Map<?, ?> m) || !(m.get("latest") instanceof String latest) || !latest.matches(prefix + "-\\d{4}")) {
+        if (!(p instanceof Map<?, ?> m) || !(m.get("latest") instanceof String latest) || !latest.matches(folderPattern(prefix))) {
             throw new RunException(pointer + " does not name a checkpoint folder");
         }
         Path ck = dir.resolve(latest);

@@ -15,6 +15,7 @@ import dev.mgiad.model.ModelConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,18 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Why and where a run stopped before its planned end: {@code step} steps into epoch {@code epoch + 1} (0: at the
+     * boundary after epoch {@code epoch}), with a checkpoint there, so {@code --resume} continues exactly.
+     */
+    public record Stop(int epoch, int step, String reason) { }
+
+    private int checkpointEvery;
+    private long stopAfterSteps;
+    private long budgetNanos;
+    private RunState.Partial resumeFrom;
+    private Stop stop;
+
     private final Network net;
     private final Backend be;
     private final TrainOptions opt;
@@ -67,6 +80,30 @@ public final class Trainer {
         this.log = log;
         this.terminal = terminal;
     }
+
+    /**
+     * Limits of this invocation: a checkpoint every {@code checkpointEvery} steps inside an epoch (0: only at epoch
+     * ends); stop with a checkpoint after {@code stopAfterSteps} steps (0: no limit) or once {@code maxTime} has passed
+     * since {@link #run} began (null: no limit), checked after every step.
+     */
+    public Trainer limits(int checkpointEvery, long stopAfterSteps, Duration maxTime) {
+        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        if (stopAfterSteps < 0) throw new IllegalArgumentException("--stop-after-steps must be >= 0, got " + stopAfterSteps);
+        if (maxTime != null && (maxTime.isNegative() || maxTime.isZero())) throw new IllegalArgumentException("--max-time must be > 0");
+        this.checkpointEvery = checkpointEvery;
+        this.stopAfterSteps = stopAfterSteps;
+        this.budgetNanos = maxTime == null ? 0 : maxTime.toNanos();
+        return this;
+    }
+
+    /** Continues the first epoch of {@link #run} from a checkpoint taken inside it. */
+    public Trainer resumeInside(RunState.Partial partial) {
+        this.resumeFrom = partial;
+        return this;
+    }
+
+    /** Where the last {@link #run} stopped early because of {@link #limits}, or null when it ran to its end. */
+    public Stop stop() { return stop; }
 
     public LrSchedule schedule() {
         LrSchedule base = opt.schedule().equals("step") ? LrSchedule.step(opt.lr(), opt.stepEvery(), opt.stepGamma())
@@ -101,19 +138,22 @@ public final class Trainer {
         runInfo.put("options", opt.json());
         MetricsLog metrics = new MetricsLog(out, runInfo, previous);
         // without --augment the training images get the test pipeline (padding and normalization only)
-        Transform trainT = Transform.standard(opt.dataset(), opt.augment(), opt.padTo32());
-        Transform testT = Transform.standard(opt.dataset(), false, opt.padTo32());
+        Transform trainT = opt.dataset().transform(true, opt.augment(), opt.padTo32());
+        Transform testT = opt.dataset().transform(false, false, opt.padTo32());
         Graph g = new Graph(be);
         double bestVal = previous.stream().filter(EpochMetrics::hasValidation).mapToDouble(EpochMetrics::valAccuracy)
                 .max().orElse(Double.NEGATIVE_INFINITY);
+        stop = null;
+        long started = System.nanoTime(), stepsThisCall = 0;
         for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
             long t0 = System.nanoTime();
-            double lossSum = 0;
-            long seen = 0, correct = 0;
+            RunState.Partial partial = epoch == startEpoch ? resumeFrom : null;
+            double lossSum = partial == null ? 0 : partial.lossSum(), before = partial == null ? 0 : partial.seconds();
+            long seen = partial == null ? 0 : partial.seen(), correct = partial == null ? 0 : partial.correct();
             float lr = opt.lr();
             try (BatchLoader loader = BatchLoader.builder(train, trainT).batchSize(opt.batchSize()).shuffle(true)
-                    .seed(opt.seed()).epoch(epoch).prefetch(3).build()) {
-                int steps = loader.batchesPerEpoch(), step = 0;
+                    .seed(opt.seed()).epoch(epoch).startBatch(partial == null ? 0 : partial.step()).prefetch(3).build()) {
+                int steps = loader.batchesPerEpoch(), step = partial == null ? 0 : partial.step();
                 Progress progress = new Progress(log, terminal, epoch + 1, opt.epochs(), steps);
                 g.setTraining(true);
                 while (loader.hasNext()) {
@@ -136,13 +176,24 @@ public final class Trainer {
                     correct += r.correct();
                     seen += b.size();
                     step++;
+                    stepsThisCall++;
                     progress.update(step, lossSum / seen, (double) correct / seen, seen);
+                    if (step == steps) continue; // the epoch's end has its own checkpoint
+                    String why = limitReached(started, stepsThisCall);
+                    if (why != null || (checkpointEvery > 0 && step % checkpointEvery == 0)) {
+                        RunState.Partial p = new RunState.Partial(step, lossSum, correct, seen, before + (System.nanoTime() - t0) / 1e9);
+                        Checkpoint.save(out, net.module(), be, new RunState(epoch, model, opt, metrics.rows(), p));
+                        if (why != null) {
+                            stop = new Stop(epoch, step, why);
+                            return metrics.rows();
+                        }
+                    }
                 }
             }
-            double trainSecs = (System.nanoTime() - t0) / 1e9;
+            double trainSecs = before + (System.nanoTime() - t0) / 1e9;
             Evaluation val = validation == null ? null : evaluate(g, validation, testT);
             Evaluation ev = evaluate(g, test, testT);
-            double secs = (System.nanoTime() - t0) / 1e9;
+            double secs = before + (System.nanoTime() - t0) / 1e9;
             EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen, ev.loss(),
                     ev.accuracy(), secs, seen / trainSecs, val == null ? Double.NaN : val.loss(),
                     val == null ? Double.NaN : val.accuracy());
@@ -158,8 +209,20 @@ public final class Trainer {
                 Checkpoint.saveBest(out, net.module(), be, new RunState(epoch + 1, model, opt, List.of(m)));
             }
             Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
+            String why = limitReached(started, stepsThisCall);
+            if (why != null && epoch + 1 < endEpoch) {
+                stop = new Stop(epoch + 1, 0, why);
+                return metrics.rows();
+            }
         }
         return metrics.rows();
+    }
+
+    /** The flag whose limit this invocation has reached, or null. */
+    private String limitReached(long started, long stepsThisCall) {
+        if (stopAfterSteps > 0 && stepsThisCall >= stopAfterSteps) return "--stop-after-steps";
+        if (budgetNanos > 0 && System.nanoTime() - started >= budgetNanos) return "--max-time";
+        return null;
     }
 
     /** Loss, accuracy and confusion matrix on a dataset, batch statistics off. */

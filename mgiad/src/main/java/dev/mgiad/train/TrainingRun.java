@@ -1,6 +1,5 @@
 package dev.mgiad.train;
 
-import dev.mgiad.datasets.Datasets;
 import dev.mgiad.datasets.ImageDataset;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.model.Model;
@@ -12,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -34,17 +34,23 @@ public final class TrainingRun {
     private final Path dir;
     private final int startEpoch;
     private final List<EpochMetrics> previous;
+    private final RunState.Partial partial;
 
-    private TrainingRun(ModelConfig model, TrainOptions options, Path dir, int startEpoch, List<EpochMetrics> previous) {
+    private TrainingRun(ModelConfig model, TrainOptions options, Path dir, int startEpoch, List<EpochMetrics> previous,
+                        RunState.Partial partial) {
         this.model = model;
         this.options = options;
         this.dir = dir;
         this.startEpoch = startEpoch;
         this.previous = List.copyOf(previous);
+        this.partial = partial;
     }
 
-    /** What a run achieved: the metrics of every epoch so far (earlier invocations included) and its folder. */
-    public record Result(Path dir, List<EpochMetrics> metrics) {
+    /**
+     * What a run achieved: the metrics of every epoch so far (earlier invocations included) and its folder; {@code stop}
+     * says where a limit of this invocation ({@code --max-time}, {@code --stop-after-steps}) stopped it, else null.
+     */
+    public record Result(Path dir, List<EpochMetrics> metrics, Trainer.Stop stop) {
         public EpochMetrics last() { return metrics.getLast(); }
     }
 
@@ -62,7 +68,7 @@ public final class TrainingRun {
         if (Files.exists(d.resolve(Checkpoint.POINTER))) {
             throw new RunException(d + " already holds a run; use --resume " + d + " to continue it or another --out");
         }
-        return new TrainingRun(model, options, d, 0, List.of());
+        return new TrainingRun(model, options, d, 0, List.of(), null);
     }
 
     /**
@@ -77,7 +83,7 @@ public final class TrainingRun {
             throw new RunException("the run in " + dir + " already finished its " + opt.epochs()
                     + " epochs; pass --epochs N to extend it");
         }
-        return new TrainingRun(st.model(), opt, dir, st.epoch(), st.metrics());
+        return new TrainingRun(st.model(), opt, dir, st.epoch(), st.metrics(), st.partial());
     }
 
     /** {@code runs/<model>-<dataset>-<yyyyMMdd-HHmmss>}. */
@@ -99,8 +105,8 @@ public final class TrainingRun {
     record Data(ImageDataset train, ImageDataset validation, ImageDataset test) { }
 
     Data loadData() {
-        ImageDataset train = Datasets.load(options.dataset(), options.dataDir(), options.download(), true);
-        ImageDataset test = Datasets.load(options.dataset(), options.dataDir(), options.download(), false);
+        ImageDataset train = options.dataset().load(options.dataDir(), options.download(), true);
+        ImageDataset test = options.dataset().load(options.dataDir(), options.download(), false);
         if (options.limitTrain() > 0) train = train.subset(options.limitTrain());
         if (options.limitTest() > 0) test = test.subset(options.limitTest());
         ImageDataset validation = null;
@@ -120,11 +126,22 @@ public final class TrainingRun {
      * positive (a later {@link #resume} continues exactly), logging to {@code log}.
      */
     public Result train(Backend be, PrintStream log, boolean terminal, int stopAfter) throws IOException {
+        return train(be, log, terminal, stopAfter, 0, 0, null);
+    }
+
+    /**
+     * As {@link #train(Backend, PrintStream, boolean, int)}, with a checkpoint every {@code checkpointEvery} steps
+     * inside an epoch (0: at epoch ends only), and a stop with a checkpoint after {@code stopAfterSteps} steps of this
+     * call (0: none) or when {@code maxTime} is spent (null: no limit); {@link #resume} then continues in the middle of
+     * the epoch and ends with the same weights as an uninterrupted run.
+     */
+    public Result train(Backend be, PrintStream log, boolean terminal, int stopAfter, int checkpointEvery,
+                        long stopAfterSteps, Duration maxTime) throws IOException {
         if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be >= 0, got " + stopAfter);
         Data data = loadData();
         Files.createDirectories(dir);
         Model m = Models.build(model, be, options.seed());
-        if (startEpoch > 0) {
+        if (startEpoch > 0 || partial != null) {
             Checkpoint.load(dir, m.root(), be, true);
         } else {
             options.init().apply(m.root(), new SplittableRandom(options.seed()).split());
@@ -133,9 +150,12 @@ public final class TrainingRun {
         log.printf(Locale.ROOT, "mgiad train: %s on %s (%,d train%s / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
                 model.kind().cliName, options.dataset().cliName(), data.train().count(),
                 data.validation() == null ? "" : String.format(Locale.ROOT, " / %,d validation", data.validation().count()),
-                data.test().count(), m.weightCount(), m.macs(32, 32) / 1e6, be.name(), dir);
+                data.test().count(), m.weightCount(), m.macs(options.dataset().inputHeight(options.padTo32()), options.dataset().inputWidth(options.padTo32())) / 1e6, be.name(), dir);
         int end = stopAfter > 0 ? Math.min(options.epochs(), startEpoch + stopAfter) : options.epochs();
-        Trainer t = new Trainer(Network.of(m), be, options, model, dir, log, terminal);
-        return new Result(dir, t.run(data.train(), data.validation(), data.test(), startEpoch, previous, end));
+        Trainer t = new Trainer(Network.of(m), be, options, model, dir, log, terminal)
+                .limits(checkpointEvery, stopAfterSteps, maxTime).resumeInside(partial);
+        if (partial != null) log.printf(Locale.ROOT, "continuing epoch %d at step %d%n", startEpoch + 1, partial.step());
+        List<EpochMetrics> rows = t.run(data.train(), data.validation(), data.test(), startEpoch, previous, end);
+        return new Result(dir, rows, t.stop());
     }
 }
