@@ -3,6 +3,7 @@ package dev.mgiad.engine.cpu;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.BackendChecks;
 import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.backend.CrossRankSum;
 import dev.mgiad.engine.tensor.BatchBlocking;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
@@ -139,6 +140,32 @@ public final class CpuBackend implements Backend {
         BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
         NormKernels.backward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta,
                 accumulateParams, par);
+    }
+
+    @Override
+    public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                               float momentum, float eps, Tensor saveMean, Tensor saveInvStd,
+                               boolean relu, Tensor residual, Tensor y, CrossRankSum ranks) {
+        if (ranks == null) {
+            batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y);
+            return;
+        }
+        BackendChecks.batchNormTrain(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, residual, y, L);
+        NormKernels.trainSynchronised(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd,
+                relu, residual, y, ranks, par);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                  boolean relu, Tensor dy, Tensor dx, boolean accumulateDx,
+                                  Tensor dgamma, Tensor dbeta, boolean accumulateParams, CrossRankSum ranks) {
+        if (ranks == null) {
+            batchNormBackward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta, accumulateParams);
+            return;
+        }
+        BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
+        NormKernels.backwardSynchronised(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta,
+                accumulateParams, ranks, par);
     }
 
     // ------------------------------------------------------------------ elementwise
