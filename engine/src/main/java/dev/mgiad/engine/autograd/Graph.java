@@ -180,18 +180,30 @@ public final class Graph {
             tape.add(() -> {
                 if (!o.gradValid) return;
                 Tensor g = o.grad;
+                boolean toX = needs(x), toY = y != null && needs(y);
+                if (relu && a == 1f && toX && !toY) {
+                    // relu(x): the mask is applied on the way into x's gradient, one pass, no masked temporary
+                    GradSlot s = slot(x);
+                    be.reluBackward(out, g, s.tensor, s.accumulate);
+                    return;
+                }
                 if (relu) {
                     Tensor masked = pool.acquire(g.shape(), g.layout());
                     be.reluBackward(out, g, masked, false);
                     g = masked;
+                    o.grad = masked; // the masked gradient is what x and y receive, handed over below
                 }
-                if (needs(x)) {
-                    GradSlot s = slot(x);
-                    be.scaleInto(g, a, s.tensor, s.accumulate);
-                }
-                if (y != null && needs(y)) {
+                if (toY) {
                     GradSlot s = slot(y);
                     be.scaleInto(g, b, s.tensor, s.accumulate);
+                }
+                if (toX) {
+                    if (a == 1f) {
+                        passGradient(o, x); // x + b*y: x's gradient is o's, handed over when it is the first
+                    } else {
+                        GradSlot s = slot(x);
+                        be.scaleInto(g, a, s.tensor, s.accumulate);
+                    }
                 }
             });
         }
