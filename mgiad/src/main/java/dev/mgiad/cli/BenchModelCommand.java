@@ -5,6 +5,7 @@ import dev.mgiad.engine.backend.ProfilingBackend;
 import dev.mgiad.engine.bench.MachineInfo;
 import dev.mgiad.perf.ResultsFile;
 import dev.mgiad.model.Model;
+import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
 import dev.mgiad.perf.ModelBenchmark;
 import picocli.CommandLine.Command;
@@ -55,6 +56,8 @@ final class BenchModelCommand implements Callable<Integer> {
                     + steps + " whole steps after " + warmup + " warm-up steps; fwd/bwd/opt = medians of the phases");
             System.out.print(ModelBenchmark.header());
             ModelBenchmark.Result result = ModelBenchmark.run(label, m, be, batch, size, warmup, steps);
+            Map<String, Object> row = new LinkedHashMap<>(result.fields());
+            row.put("peer_model", peerName(m.config()));
             System.out.print(ModelBenchmark.row(result));
             Map<String, Object> extra = new LinkedHashMap<>();
             if (profile) {
@@ -75,7 +78,7 @@ final class BenchModelCommand implements Callable<Integer> {
                 settings.put("size", (long) size);
                 settings.put("warmup", (long) warmup);
                 settings.put("steps", (long) steps);
-                ResultsFile.write(resultsFile, "mgiad bench model", machine, settings, List.of(result.fields()), extra);
+                ResultsFile.write(resultsFile, "mgiad bench model", machine, settings, List.of(row), extra);
                 System.out.println("# results written to " + resultsFile);
             }
         }
@@ -103,6 +106,22 @@ final class BenchModelCommand implements Callable<Integer> {
         }
         p.put("operators", ops);
         return p;
+    }
+
+    /**
+     * The name {@code benchmarks/peer/bench_models.py} gives the same configuration, so that comparison scripts can
+     * pair the rows; null when the peer has no such model.
+     */
+    static String peerName(ModelConfig c) {
+        if (c.inChannels() != 3 || c.classes() != 10) return null;
+        boolean paperWidths = c.widths().equals(List.of(64, 128, 256, 256));
+        return switch (c.kind()) {
+            case RESNET18, RESNET20 -> c.kind().cliName;
+            case MGNET -> c.share() == ModelConfig.Share.AB && c.gs() == 0 && c.nu() == 2 && paperWidths ? "mgnet" : null;
+            case MGIAD -> paperWidths && c.pre() == 2 && c.post() == 1 && c.correction() == ModelConfig.Correction.LITERAL
+                    ? "mgiad-" + c.ck() + "-" + c.gs() + (c.lambda() != 1 ? "-l" + c.lambda() : "") : null;
+            default -> null;
+        };
     }
 
     static String describe(Model m) {
