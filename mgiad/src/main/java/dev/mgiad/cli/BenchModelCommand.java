@@ -38,6 +38,9 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print the time per operator and shape (calls timed one by one, "
             + "over 2 training steps) and the memory-bound share of the step.")
     boolean profile;
+    @Option(names = "--step-times", description = "Also print the time of every step, warm-up steps included "
+            + "(how fast the JIT settles).")
+    boolean stepTimes;
     @Option(names = "--results-file", paramLabel = "FILE.json|FILE.csv",
             description = "Also write the results with the machine (CPU, vector bits, cores, JDK, threads, measured FMA "
                     + "peak) as JSON (with the profile, if any) or CSV, atomically.")
@@ -59,6 +62,11 @@ final class BenchModelCommand implements Callable<Integer> {
             Map<String, Object> row = new LinkedHashMap<>(result.fields());
             row.put("peer_model", peerName(m.config()));
             System.out.print(ModelBenchmark.row(result));
+            if (stepTimes) {
+                StringBuilder sb = new StringBuilder("# every step (ms, warm-up first):");
+                for (double t : result.everyStepMs()) sb.append(String.format(java.util.Locale.ROOT, " %.0f", t));
+                System.out.println(sb);
+            }
             Map<String, Object> extra = new LinkedHashMap<>();
             if (profile) {
                 int profiled = 2;

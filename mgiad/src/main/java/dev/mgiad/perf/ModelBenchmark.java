@@ -6,7 +6,9 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.optim.Sgd;
 import dev.mgiad.model.Model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,14 +18,15 @@ import java.util.Random;
  * Times whole training steps of a model after warm-up, as timm's benchmark.py and the PyTorch peer
  * ({@code benchmarks/peer/bench_models.py}) do: the step time is the median of whole steps (forward with the loss,
  * backward, optimizer step), with the medians of the three phases beside it (their sum need not equal the step
- * median), then the median of inference passes.
+ * median), then the median of inference passes. Every step's time, warm-up included, is kept too: the first steps
+ * show how long the JIT takes to settle.
  */
 public final class ModelBenchmark {
 
     /** Times in milliseconds: medians unless named otherwise. */
     public record Result(String model, long weights, long macsPerImage, int batch, int steps, double stepMs,
                          double stepMinMs, double stepIqrPct, double forwardMs, double backwardMs, double optimizerMs,
-                         double inferenceMs) {
+                         double inferenceMs, double[] everyStepMs) {
         public double imagesPerSecond() { return batch * 1000.0 / stepMs; }
 
         /** Training GFLOP/s counted as timm does: forward + backward = 3 x forward, 2 FLOPs per multiply-add. */
@@ -49,6 +52,9 @@ public final class ModelBenchmark {
             m.put("train_gflops", trainGflops());
             m.put("infer_med_ms", inferenceMs);
             m.put("infer_gflops", inferenceMs > 0 ? inferenceGflops() : Double.NaN);
+            List<Object> all = new ArrayList<>();
+            for (double t : everyStepMs) all.add(t);
+            m.put("every_step_ms", all);
             return m;
         }
     }
@@ -73,7 +79,7 @@ public final class ModelBenchmark {
         Graph g = new Graph(be);
         Sgd sgd = new Sgd(be, model.root().parameters(), 0.01f, 0.9f, 1e-4f, false);
         double[] step = new double[steps], f = new double[steps], b = new double[steps], o = new double[steps];
-        double[] inf = new double[steps];
+        double[] inf = new double[steps], every = new double[warmup + steps];
         for (int s = -warmup; s < steps; s++) {
             long t0 = System.nanoTime();
             Var logits = model.forward(g, g.input(x, batch, in, size, size));
@@ -98,6 +104,7 @@ public final class ModelBenchmark {
                 g.reset();
                 g.setTraining(true);
             }
+            every[s + warmup] = (t3 - t0) / 1e6;
             if (s >= 0) {
                 step[s] = (t3 - t0) / 1e6;
                 f[s] = (t1 - t0) / 1e6;
@@ -109,7 +116,7 @@ public final class ModelBenchmark {
         double med = median(step);
         return new Result(label, model.weightCount(), model.macs(size, size), batch, steps, med,
                 Arrays.stream(step).min().orElse(Double.NaN), 100 * (quantile(step, 0.75) - quantile(step, 0.25)) / med,
-                median(f), median(b), median(o), inference ? median(inf) : Double.NaN);
+                median(f), median(b), median(o), inference ? median(inf) : Double.NaN, every);
     }
 
     static double median(double[] a) { return quantile(a, 0.5); }
