@@ -3,6 +3,7 @@ package dev.mgiad.cli;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.ProfilingBackend;
 import dev.mgiad.engine.bench.MachineInfo;
+import dev.mgiad.perf.JitWarmup;
 import dev.mgiad.perf.ResultsFile;
 import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
@@ -41,6 +42,9 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--step-times", description = "Also print the time of every step, warm-up steps included "
             + "(how fast the JIT settles).")
     boolean stepTimes;
+    @Option(names = "--jit-warmup", description = "First warm the JIT up on one batch block (as train does), "
+            + "then run the warm-up and timed steps.")
+    boolean jitWarmup;
     @Option(names = "--results-file", paramLabel = "FILE.json|FILE.csv",
             description = "Also write the results with the machine (CPU, vector bits, cores, JDK, threads, measured FMA "
                     + "peak) as JSON (with the profile, if any) or CSV, atomically.")
@@ -58,6 +62,10 @@ final class BenchModelCommand implements Callable<Integer> {
             System.out.println("# " + be.name() + ", batch " + batch + ", " + size + "x" + size + ", step = median of "
                     + steps + " whole steps after " + warmup + " warm-up steps; fwd/bwd/opt = medians of the phases");
             System.out.print(ModelBenchmark.header());
+            if (jitWarmup) {
+                System.out.printf(java.util.Locale.ROOT, "# JIT warm-up on one batch block: %.1f s%n",
+                        JitWarmup.run(model.config(), be, size, 2));
+            }
             ModelBenchmark.Result result = ModelBenchmark.run(label, m, be, batch, size, warmup, steps);
             Map<String, Object> row = new LinkedHashMap<>(result.fields());
             row.put("peer_model", peerName(m.config()));
