@@ -69,7 +69,10 @@ public final class SafeTensors {
     /** The tensors and metadata of a file. */
     public record Contents(Map<String, Entry> tensors, Map<String, String> metadata) { }
 
-    /** Reads a file written by any safetensors writer (F32 tensors only); a damaged file gives a clear error. */
+    /**
+     * Reads a file written by any safetensors writer (F32 tensors only; the int64 {@code num_batches_tracked} of
+     * PyTorch's batch norm is skipped, so a PyTorch state dict loads); a damaged file gives a clear error.
+     */
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -99,6 +102,9 @@ public final class SafeTensors {
                     continue;
                 }
                 if (!(e.getValue() instanceof Map<?, ?> t)) throw new IOException(file + ": bad entry for " + name);
+                if ("I64".equals(t.get("dtype")) && name.endsWith(".num_batches_tracked")) {
+                    continue; // PyTorch's BN step counter: only used with momentum=None, the engine's momentum is fixed
+                }
                 if (!"F32".equals(t.get("dtype"))) throw new IOException(file + ": tensor " + name + " has dtype " + t.get("dtype") + ", only F32 is supported");
                 List<?> shapeL = (List<?>) t.get("shape"), offs = (List<?>) t.get("data_offsets");
                 if (shapeL == null || offs == null || offs.size() != 2) throw new IOException(file + ": tensor " + name + " lacks shape or data_offsets");
