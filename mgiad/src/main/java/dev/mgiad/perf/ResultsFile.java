@@ -76,6 +76,11 @@ public final class ResultsFile {
     private static String cell(Object v) {
         if (v == null) return "";
         if (v instanceof Double d) return Double.isFinite(d) ? String.format(Locale.ROOT, "%.6g", d) : "";
+        if (v instanceof List<?> l) { // a list in one cell, space-separated
+            List<String> parts = new ArrayList<>();
+            for (Object o : l) parts.add(cell(o));
+            return String.join(" ", parts);
+        }
         String s = v.toString();
         return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
