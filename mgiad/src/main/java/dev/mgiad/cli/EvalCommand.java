@@ -12,7 +12,9 @@ import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
 import dev.mgiad.train.Checkpoint;
+import dev.mgiad.train.FlagChecks;
 import dev.mgiad.train.Network;
+import dev.mgiad.train.TrainOptions;
 import dev.mgiad.train.RunState;
 import dev.mgiad.train.SafeTensors;
 import dev.mgiad.train.Trainer;
@@ -53,15 +55,17 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FlagChecks.atLeast("--limit-test", limitTest, 0);
+        FlagChecks.between("--batch-size", batchSize, 1, TrainOptions.MAX_BATCH);
         if (dumpCount < 1) throw new IllegalArgumentException("--dump-count must be >= 1, got " + dumpCount);
         RunState st = Checkpoint.readState(checkpoint);
         ModelConfig config = st.model();
         DataSpec spec = st.options().dataset();
         boolean pad = st.options().padTo32();
-        ImageDataset test = spec.load(data.dataDir, data.download, false);
-        if (limitTest > 0) test = test.subset(limitTest);
         try (Backend be = device.open()) {
-            Model m = Models.build(config, be, 0);
+            Model m = Models.build(config, be, 0); // first: a model that cannot fit is refused before the data is read
+            ImageDataset test = spec.load(data.dataDir, data.download, false);
+            if (limitTest > 0) test = test.subset(limitTest);
             int epoch = st.epoch();
             if (best) {
                 Path folder = Checkpoint.best(checkpoint);

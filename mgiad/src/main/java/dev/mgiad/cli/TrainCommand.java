@@ -7,6 +7,7 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.WeightInit;
 import dev.mgiad.train.Checkpoint;
 import dev.mgiad.train.EpochMetrics;
+import dev.mgiad.train.FlagChecks;
 import dev.mgiad.train.TrainOptions;
 import dev.mgiad.train.Trainer;
 import dev.mgiad.train.TrainingRun;
@@ -108,6 +109,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FlagChecks.atLeast("--stop-after", stopAfter, 0);
         TrainingRun run;
         if (resume != null) {
             for (String f : FIXED_ON_RESUME) {

@@ -137,6 +137,8 @@ public final class Trainer {
         runInfo.put("model", ModelConfigJson.write(model));
         runInfo.put("options", opt.json());
         MetricsLog metrics = new MetricsLog(out, runInfo, previous);
+        // a crash between a checkpoint and its metrics leaves the files an epoch behind: bring them in line first
+        if (!previous.isEmpty()) metrics.write();
         // without --augment the training images get the test pipeline (padding and normalization only)
         Transform trainT = opt.dataset().transform(true, opt.augment(), opt.padTo32());
         Transform testT = opt.dataset().transform(false, false, opt.padTo32());
@@ -163,9 +165,12 @@ public final class Trainer {
                     Var logits = net.forward(g, g.input(b.images(), b.size(), b.channels(), b.height(), b.width()));
                     Graph.LossResult r = g.crossEntropy(logits, b.labels(), opt.labelSmoothing());
                     if (!Double.isFinite(r.loss())) {
+                        String kept = epoch > 0 ? String.format(java.util.Locale.ROOT,
+                                "the last good checkpoint in %s (epoch %d) is kept", out, epoch)
+                                : "no checkpoint was written (the first epoch did not finish)";
                         throw new DivergedException(String.format(java.util.Locale.ROOT,
-                                "training diverged: loss is %s at epoch %d, step %d (lr %.4g); the last good checkpoint in %s is kept. "
-                                        + "Try a lower --lr or a --warmup.", r.loss(), epoch + 1, step + 1, lr, out));
+                                "training diverged: loss is %s at epoch %d, step %d (lr %.4g); %s. Try a lower --lr or a --warmup.",
+                                r.loss(), epoch + 1, step + 1, lr, kept));
                     }
                     g.backward();
                     sgd.step();
@@ -197,7 +202,7 @@ public final class Trainer {
             EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen, ev.loss(),
                     ev.accuracy(), secs, seen / trainSecs, val == null ? Double.NaN : val.loss(),
                     val == null ? Double.NaN : val.accuracy());
-            metrics.add(m);
+            metrics.append(m);
             String valPart = val == null ? "" : String.format(java.util.Locale.ROOT, " | val loss %.4f acc %.2f%%",
                     m.valLoss(), 100 * m.valAccuracy());
             log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
@@ -209,6 +214,7 @@ public final class Trainer {
                 Checkpoint.saveBest(out, net.module(), be, new RunState(epoch + 1, model, opt, List.of(m)));
             }
             Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
+            metrics.write();
             String why = limitReached(started, stepsThisCall);
             if (why != null && epoch + 1 < endEpoch) {
                 stop = new Stop(epoch + 1, 0, why);

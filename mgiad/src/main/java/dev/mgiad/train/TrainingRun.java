@@ -138,8 +138,38 @@ public final class TrainingRun {
     public Result train(Backend be, PrintStream log, boolean terminal, int stopAfter, int checkpointEvery,
                         long stopAfterSteps, Duration maxTime) throws IOException {
         if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be >= 0, got " + stopAfter);
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new RunException("the run folder " + dir + " is a file, not a folder");
         Data data = loadData();
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new RunException("cannot create the run folder " + dir + ": " + reason(e), e);
+        }
+        if (!Files.isWritable(dir)) throw new RunException("cannot write into the run folder " + dir + " (permission denied)");
+        try (RunLock lock = RunLock.acquire(dir)) {
+            // checked again under the lock: another process may have started or advanced the run since start/resume
+            if (startEpoch == 0 && partial == null && Files.exists(dir.resolve(Checkpoint.POINTER))) {
+                throw new RunException(dir + " already holds a run; use --resume " + dir + " to continue it or another --out");
+            }
+            if (startEpoch > 0 || partial != null) {
+                RunState now = Checkpoint.readState(dir);
+                if (now.epoch() != startEpoch || !java.util.Objects.equals(now.partial(), partial)) {
+                    throw new RunException("the run in " + dir + " moved on since it was read (another process trained it); resume it again");
+                }
+            }
+            List<String> removed = Checkpoint.removeLeftovers(dir);
+            if (!removed.isEmpty()) log.println("mgiad train: removed what an interrupted run left in " + dir + ": " + String.join(", ", removed));
+            return trainLocked(be, log, terminal, stopAfter, checkpointEvery, stopAfterSteps, maxTime, data);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
+        } catch (dev.mgiad.datasets.DatasetException e) {
+            if (e.getCause() instanceof OutOfMemoryError oom) throw outOfMemory(oom);
+            throw e;
+        }
+    }
+
+    private Result trainLocked(Backend be, PrintStream log, boolean terminal, int stopAfter, int checkpointEvery,
+                               long stopAfterSteps, Duration maxTime, Data data) throws IOException {
         Model m = Models.build(model, be, options.seed());
         if (startEpoch > 0 || partial != null) {
             Checkpoint.load(dir, m.root(), be, true);
@@ -157,5 +187,19 @@ public final class TrainingRun {
         if (partial != null) log.printf(Locale.ROOT, "continuing epoch %d at step %d%n", startEpoch + 1, partial.step());
         List<EpochMetrics> rows = t.run(data.train(), data.validation(), data.test(), startEpoch, previous, end);
         return new Result(dir, rows, t.stop());
+    }
+
+    /** What did not fit and what to change, instead of a stack trace; the checkpoint on disk is untouched. */
+    private RunException outOfMemory(OutOfMemoryError e) {
+        return new RunException(String.format(Locale.ROOT,
+                "out of memory: training %s with batch size %d does not fit in the Java heap of %d MiB; use a smaller "
+                        + "--batch-size, or give Java more memory (MGIAD_JVM_OPTS=-Xmx<size>)",
+                model.kind().cliName, options.batchSize(), Runtime.getRuntime().maxMemory() >> 20), e);
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + " is a file";
+        if (e instanceof java.nio.file.AccessDeniedException f) return "permission denied on " + f.getFile();
+        return e.getMessage();
     }
 }
