@@ -20,6 +20,11 @@ public record GraphOps(Graph graph) implements Ops<Var> {
 
     @Override public Var convInto(Conv2d conv, Var x, Var base, float alpha) { return graph.convInto(conv, x, base, alpha); }
 
+    @Override
+    public Var convBatchNorm(Conv2d conv, Var x, Var base, float alpha, BatchNorm2d bn, boolean relu, Var residual) {
+        return graph.convBatchNorm(conv, x, base, alpha, bn, relu, residual);
+    }
+
     @Override public Var batchNorm(BatchNorm2d bn, Var x, boolean relu, Var residual) { return graph.batchNorm(bn, x, relu, residual); }
 
     @Override public Var axpby(float a, Var x, float b, Var y, boolean relu) { return graph.axpby(a, x, b, y, relu); }

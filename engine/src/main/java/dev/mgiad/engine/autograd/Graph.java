@@ -171,6 +171,45 @@ public final class Graph {
         return out;
     }
 
+    /**
+     * {@code residual + act(BN(base + alpha * conv(x)))}: {@link #convInto} then {@link #batchNorm} as one fused
+     * operator ({@link Backend#convBatchNormTrain}: the statistics come from the convolution's epilogue). The
+     * convolution's output is kept for BN's backward but is not a value of the graph.
+     */
+    public Var convBatchNorm(Conv2d conv, Var x, Var base, float alpha, BatchNorm2d bn, boolean relu, Var residual) {
+        if (!training) return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
+        Tensor xv = x.value;
+        ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
+        Tensor t = newActivation(xv.n(), conv.out, p.oh(), p.ow()), y = newActivation(xv.n(), conv.out, p.oh(), p.ow());
+        Tensor mean = pool.acquire(Shape.of(conv.out), Layout.PLAIN), inv = pool.acquire(Shape.of(conv.out), Layout.PLAIN);
+        Tensor rv = residual == null ? null : residual.value;
+        be.convBatchNormTrain(p, xv, conv.weight.value(), base == null ? null : base.value, alpha, t, bn.gamma.value(),
+                bn.beta.value(), bn.runningMean.value(), bn.runningVar.value(), BatchNorm2d.MOMENTUM, BatchNorm2d.EPS,
+                mean, inv, relu, rv, y);
+        Var out = output(y, x, base, residual);
+        tape.add(() -> {
+            if (!out.gradValid) return;
+            Var tv = new Var(t, true); // the convolution's output, as an internal value of this closure
+            tv.grad = pool.acquire(t.shape(), t.layout());
+            tv.gradValid = true;
+            GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
+            if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
+            be.batchNormBackward(t, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, tv.grad, false,
+                    dg.tensor, db.tensor, dg.accumulate);
+            if (needs(x)) {
+                GradSlot s = slot(x);
+                be.convBackwardData(p, tv.grad, conv.weight.value(), s.tensor, alpha, s.accumulate);
+            }
+            if (trainable(conv.weight)) {
+                GradSlot s = slot(conv.weight);
+                be.convBackwardWeights(p, xv, tv.grad, s.tensor, alpha, s.accumulate);
+            }
+            if (base != null && needs(base)) passGradient(tv, base);
+            if (residual != null && needs(residual)) passGradient(out, residual);
+        });
+        return out;
+    }
+
     /** {@code a*x + b*y}, optionally through a ReLU. */
     public Var axpby(float a, Var x, float b, Var y, boolean relu) {
         Tensor out = newActivation(x.value.n(), x.value.c(), x.value.h(), x.value.w());

@@ -137,6 +137,14 @@ public final class ProfilingBackend implements Backend {
                 saveMean, saveInvStd, relu, residual, y));
     }
 
+    @Override public void convBatchNormTrain(ConvParams p, Tensor x, Tensor w, Tensor base, float alpha, Tensor t,
+                                             Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                             float momentum, float eps, Tensor saveMean, Tensor saveInvStd, boolean relu,
+                                             Tensor residual, Tensor y) {
+        time(conv("fwd+bn", p), category(p), () -> inner.convBatchNormTrain(p, x, w, base, alpha, t, gamma, beta,
+                runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y));
+    }
+
     @Override public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                         float eps, boolean relu, Tensor residual, Tensor y) {
         time(shape("batchnorm eval", x), () -> inner.batchNormEval(x, gamma, beta, runningMean, runningVar, eps, relu, residual, y));

@@ -25,6 +25,16 @@ final class NormKernels {
     static void train(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
                       float eps, Tensor saveMean, Tensor saveInvStd, boolean relu, Tensor residual, Tensor y,
                       Parallel par) {
+        train(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y, null, par);
+    }
+
+    /**
+     * Training-mode batch norm; with {@code stats} (gathered by the convolution that wrote x, see {@link ConvStats})
+     * the two statistics passes are skipped and x is read once, by the normalisation.
+     */
+    static void train(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
+                      float eps, Tensor saveMean, Tensor saveInvStd, boolean relu, Tensor residual, Tensor y,
+                      ConvStats stats, Parallel par) {
         float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
         float[] mrm = CpuBackend.seg(runningMean), mrv = CpuBackend.seg(runningVar);
         float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
@@ -33,14 +43,21 @@ final class NormKernels {
         long count = (long) x.n() * hw;
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                double sum = 0;
-                for (int nb = 0; nb < nbs; nb++) sum += sum(mx, off(nb, ch, c, hw), hw);
-                double mean = sum / count;
-                double ss = 0;
-                for (int nb = 0; nb < nbs; nb++) {
-                    ss += sumSquaredDeviations(mx, off(nb, ch, c, hw), hw, (float) mean, CpuBackend.realLanes(x, nb));
+                double mean, var;
+                if (stats != null) {
+                    double[] mv = stats.meanAndVariance(ch);
+                    mean = mv[0];
+                    var = mv[1];
+                } else {
+                    double sum = 0;
+                    for (int nb = 0; nb < nbs; nb++) sum += sum(mx, off(nb, ch, c, hw), hw);
+                    mean = sum / count;
+                    double ss = 0;
+                    for (int nb = 0; nb < nbs; nb++) {
+                        ss += sumSquaredDeviations(mx, off(nb, ch, c, hw), hw, (float) mean, CpuBackend.realLanes(x, nb));
+                    }
+                    var = Math.max(0, ss / count);
                 }
-                double var = Math.max(0, ss / count);
                 float invStd = (float) (1.0 / Math.sqrt(var + eps));
                 msm[(int) (ch)] = (float) mean;
                 msi[(int) (ch)] = invStd;
