@@ -22,6 +22,13 @@ import java.util.List;
  * <p>Activations and gradients come from a {@link BufferPool} and are returned by {@link #reset()} after each step.
  */
 public final class Graph {
+    /**
+     * {@code -Dmgiad.fusion=off} runs the fused operators as their unfused compositions (conv then batch norm, ReLU
+     * masks and additions as separate passes), for A/B measurements of the fusion and for debugging.
+     */
+    public static final String FUSION_PROPERTY = "mgiad.fusion";
+    static final boolean FUSE = !"off".equals(System.getProperty(FUSION_PROPERTY));
+
     private final Backend be;
     private final BufferPool pool;
     private final List<Runnable> tape = new ArrayList<>();
@@ -177,7 +184,7 @@ public final class Graph {
      * convolution's output is kept for BN's backward but is not a value of the graph.
      */
     public Var convBatchNorm(Conv2d conv, Var x, Var base, float alpha, BatchNorm2d bn, boolean relu, Var residual) {
-        if (!training) return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
+        if (!training || !FUSE) return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
         Tensor xv = x.value;
         ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
         Tensor t = newActivation(xv.n(), conv.out, p.oh(), p.ow()), y = newActivation(xv.n(), conv.out, p.oh(), p.ow());
@@ -220,7 +227,7 @@ public final class Graph {
                 if (!o.gradValid) return;
                 Tensor g = o.grad;
                 boolean toX = needs(x), toY = y != null && needs(y);
-                if (relu && a == 1f && toX && !toY) {
+                if (FUSE && relu && a == 1f && toX && !toY) {
                     // relu(x): the mask is applied on the way into x's gradient, one pass, no masked temporary
                     GradSlot s = slot(x);
                     be.reluBackward(out, g, s.tensor, s.accumulate);
@@ -237,7 +244,7 @@ public final class Graph {
                     be.scaleInto(g, b, s.tensor, s.accumulate);
                 }
                 if (toX) {
-                    if (a == 1f) {
+                    if (FUSE && a == 1f) {
                         passGradient(o, x); // x + b*y: x's gradient is o's, handed over when it is the first
                     } else {
                         GradSlot s = slot(x);
