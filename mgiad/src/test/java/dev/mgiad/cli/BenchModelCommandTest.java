@@ -49,7 +49,11 @@ class BenchModelCommandTest {
                 + ((Number) profile.get("memory_ms")).doubleValue();
         assertEquals(total, parts, 1e-6 * total);
         List<Map<String, Object>> ops = (List<Map<String, Object>>) profile.get("operators");
-        assertTrue(ops.stream().anyMatch(o -> o.get("operator").toString().startsWith("batchnorm fwd") && o.get("bound").equals("memory")));
+        assertTrue(ops.stream().anyMatch(o -> o.get("operator").toString().startsWith("batchnorm bwd") && o.get("bound").equals("memory")));
+        assertTrue(ops.stream().anyMatch(o -> o.get("operator").toString().startsWith("conv fwd+bn 3x3")),
+                "batch norm's statistics come from the convolution's epilogue");
+        assertFalse(ops.stream().anyMatch(o -> o.get("operator").toString().startsWith("batchnorm fwd")),
+                "every batch norm of MGiaD follows a convolution");
         assertTrue(ops.stream().anyMatch(o -> o.get("operator").toString().contains("3x3 s1 g_s=2") && o.get("bound").equals("conv")));
         assertTrue(ops.stream().anyMatch(o -> o.get("operator").toString().contains("1x1") && o.get("bound").equals("transfer")),
                 "the channel-pair transfers are memory-bound");

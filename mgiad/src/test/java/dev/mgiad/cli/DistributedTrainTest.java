@@ -31,8 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and flag mistakes are one line. Skipped where mpirun is absent (CI installs Open MPI).
  */
 class DistributedTrainTest {
-    /** Max |difference| of the weights after 4 SGD steps allowed between 2 ranks and 1 process (float sums reorder). */
-    private static final double TOLERANCE = 1e-5;
+    /**
+     * Max |difference| of the weights after 4 SGD steps allowed between 2 ranks and 1 process (float sums reorder;
+     * batch-norm statistics are merged from per-row partials in double, by ranks or in one process: 1.25e-5 measured).
+     */
+    private static final double TOLERANCE = 2e-5;
 
     private static String[] common(Path data) {
         return new String[]{"--dataset", "fashion-mnist", "--widths", "4,8", "--ck", "4", "--gs", "2",

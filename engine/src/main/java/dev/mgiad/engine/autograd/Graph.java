@@ -215,7 +215,8 @@ public final class Graph {
      * convolution's output is kept for BN's backward but is not a value of the graph.
      */
     public Var convBatchNorm(Conv2d conv, Var x, Var base, float alpha, BatchNorm2d bn, boolean relu, Var residual) {
-        if (!training || !FUSE) return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
+        // synchronised batch norm sums its statistics over ranks: the unfused pair does that
+        if (!training || !FUSE || batchNormRanks != null) return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
         Tensor xv = x.value;
         ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
         Tensor t = newActivation(xv.n(), conv.out, p.oh(), p.ow()), y = newActivation(xv.n(), conv.out, p.oh(), p.ow());
@@ -234,6 +235,9 @@ public final class Graph {
             if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
             be.batchNormBackward(t, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, tv.grad, false,
                     dg.tensor, db.tensor, dg.accumulate);
+            // the residual first, as the unfused pair does (its batch norm's closure runs before the conv's): the
+            // gradients then accumulate in the same order, so fused and unfused graphs agree bit for bit
+            if (residual != null && needs(residual)) passGradient(out, residual);
             if (needs(x)) {
                 GradSlot s = slot(x);
                 be.convBackwardData(p, tv.grad, conv.weight.value(), s.tensor, alpha, s.accumulate);
@@ -243,7 +247,6 @@ public final class Graph {
                 be.convBackwardWeights(p, xv, tv.grad, s.tensor, alpha, s.accumulate);
             }
             if (base != null && needs(base)) passGradient(tv, base);
-            if (residual != null && needs(residual)) passGradient(out, residual);
         });
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.mgiad.engine.cpu;
 
+import dev.mgiad.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,6 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * rows are then merged per channel with Chan's parallel formula in a fixed order (batch block, then row), so the
  * statistics do not depend on how the convolution split its work between threads, and repeat bit for bit. Unlike
  * {@code E[x^2] - mean^2}, merging (count, mean, M2) loses no precision when the mean is large against the spread.
+ * Batch norm without a convolution before it ({@link #of}) and the synchronised batch norm of a data-parallel run
+ * compute the same rows, so fused and unfused batch norm agree bit for bit, and P ranks agree with one process up to
+ * the rounding of the final double merges.
  */
 final class ConvStats {
     private static final VectorSpecies<Float> S = CpuBackend.S;
@@ -80,6 +84,12 @@ final class ConvStats {
 
     /** Mean and biased variance of channel c over all real images and positions: {@code {mean, var}}. */
     double[] meanAndVariance(int c) {
+        double[] s = countMeanM2(c);
+        return new double[]{s[1], Math.max(0, s[2] / s[0])};
+    }
+
+    /** Count, mean and sum of squared deviations of channel c, rows merged in order: {@code {n, mean, M2}}. */
+    double[] countMeanM2(int c) {
         double n = 0, mean = 0, m2 = 0;
         for (int nb = 0; nb < nBlocks; nb++) {
             double nr = (double) wo * realLanes(nb);
@@ -91,6 +101,19 @@ final class ConvStats {
                 n = total;
             }
         }
-        return new double[]{mean, Math.max(0, m2 / n)};
+        return new double[]{n, mean, m2};
+    }
+
+    /** The statistics of a whole tensor, row by row as a convolution's epilogue gathers them (threads own channels). */
+    static ConvStats of(Tensor x, Parallel par) {
+        ConvStats st = new ConvStats(x.batchBlocks(), x.c(), x.h(), x.w(), x.n());
+        float[] m = CpuBackend.seg(x);
+        long plane = (long) x.h() * x.w() * L;
+        par.forRange(x.c(), (from, to, t) -> {
+            for (int c = from; c < to; c++) {
+                for (int nb = 0; nb < st.nBlocks; nb++) st.collect(m, plane, nb, c, 1, 0, x.h() * x.w());
+            }
+        });
+        return st;
     }
 }
