@@ -2,7 +2,7 @@
 # Interleaved A/B of whole training steps on a noisy shared host: for each round and each model, the machine probe,
 # our step (bin/mgiad bench model), then PyTorch's (bench_models.py), each writing a JSON file; then the table
 # from the files (compare_models.py). Run from the project root.
-# Usage: benchmarks/peer/ab_models.sh OUTDIR [rounds] [steps] [models]
+# Usage: benchmarks/peer/ab_models.sh OUTDIR [rounds] [steps] [models] [first-round-number]
 #   models: the peer's names, comma-separated (default resnet20,resnet18,mgnet,mgiad-64-4,mgiad-16-4)
 #   each model gets 1 warm-up step and `steps` timed steps per engine and round (default 3)
 set -eu
@@ -10,6 +10,7 @@ out=${1:?usage: ab_models.sh OUTDIR [rounds] [steps] [models]}
 rounds=${2:-2}
 steps=${3:-3}
 models=${4:-resnet20,resnet18,mgnet,mgiad-64-4,mgiad-16-4}
+first=${5:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 probe="$here/../../../shared/bench/probe/machine.sh"
 [ -f "$probe" ] || probe="$(pwd)/../shared/bench/probe/machine.sh"
@@ -23,7 +24,7 @@ ours_flags() {
     *) echo "ab_models: unknown model '$1'" >&2; exit 2 ;;
   esac
 }
-for r in $(seq 1 "$rounds"); do
+for r in $(seq "$first" $((first + rounds - 1))); do
   for m in ${models//,/ }; do
     echo "== round $r $m $(date -u +%H:%M:%S)"
     [ -f "$probe" ] && bash "$probe" quick 2>&1 | grep -E 'Model name|AVX-512' | tee -a "$out/machine.txt"
