@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mgiad", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Multigrid CNNs (MGiaD, MgNet, ResNet) on the JVM: count, train, evaluate, benchmark.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ParamsCommand.class, BenchCommand.class, DevicesCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, ParamsCommand.class, StudyCommand.class, BenchCommand.class, DevicesCommand.class})
 public final class Main {
 
     public static void main(String[] args) { System.exit(run(args)); }
