@@ -67,6 +67,8 @@ final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--slurm", description = "Write an sbatch job-array script (STUDY/slurm/array.sh) and submit it when sbatch is on the PATH.")
     boolean slurm;
+    @Option(names = "--no-submit", description = "Slurm: write the script and print how to submit it, without calling sbatch.")
+    boolean noSubmit;
     @Option(names = "--cpus-per-task", defaultValue = "4", paramLabel = "N",
             description = "Slurm: CPUs of each array task, the run's --threads (default: ${DEFAULT-VALUE}).")
     int cpusPerTask;
@@ -189,7 +191,7 @@ final class StudyCommand implements Callable<Integer> {
         String collectLine = String.join(" ", collectCmd.stream().map(SlurmScript::quote).toList());
         out.printf("study %s: wrote %s (%d of %d runs to do, %s at a time, %d CPUs each)%n", study.name(), script, pending.size(),
                 runs.size(), parallel, cpusPerTask);
-        String sbatch = onPath("sbatch");
+        String sbatch = noSubmit ? null : onPath("sbatch");
         if (sbatch == null) {
             out.println(SlurmScript.howToSubmit(script.toString(), collectLine));
             return 0;

@@ -119,7 +119,7 @@ public final class SlurmScript {
 
     /** How to submit the script by hand (sbatch not on the PATH). */
     public static String howToSubmit(String script, String collect) {
-        return String.format(Locale.ROOT, "sbatch is not on the PATH here; on the cluster's login node submit it with%n"
+        return String.format(Locale.ROOT, "not submitted (no sbatch on the PATH, or --no-submit); on the cluster's login node submit it with%n"
                 + "  jobid=$(sbatch --parsable %s)%n"
                 + "and collect the table and figure when the array is done, e.g. as a dependent job:%n"
                 + "  sbatch --dependency=afterany:$jobid --wrap %s", script, quote(collect));
