@@ -115,6 +115,38 @@ public final class LocalRunner {
             }
             default -> { }
         }
+        try {
+            Files.createDirectories(run.dir());
+        } catch (IOException e) {
+            say(tag + "  FAILED: cannot create " + run.dir() + ": " + e.getMessage());
+            return "cannot create " + run.dir();
+        }
+        // a second study process on the same folder (two terminals, or a local run beside a Slurm array) must not
+        // train the same run twice: the lock is the OS's, released when this process ends however it ends
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(run.dir().resolve(".study.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = ch.tryLock()) {
+            if (lock == null) {
+                say(tag + "  FAILED: another study process is running it");
+                return "another study process is running it";
+            }
+            StudyRun.State now = run.state(); // the other process may have finished it meanwhile
+            if (now.status() == StudyRun.Status.FINISHED) {
+                say(tag + "  finished meanwhile by another study process");
+                return "";
+            }
+            if (now.status() == StudyRun.Status.CONFLICT) {
+                say(tag + "  FAILED: " + now.problem());
+                return now.problem();
+            }
+            return start(run, tag, now);
+        } catch (IOException e) {
+            say(tag + "  FAILED: " + e.getMessage());
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    private String start(StudyRun run, String tag, StudyRun.State st) {
         boolean resume = st.status() == StudyRun.Status.PARTIAL;
         List<String> cmd = new ArrayList<>(launcher);
         cmd.add("train");
