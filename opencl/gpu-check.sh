@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # GPU check of the OpenCL backend, for a machine with a GPU and its OpenCL driver (plus what the project needs
-# anyway: JDK 25, Maven, the Maven dependencies). It prints the device, runs the OpenCL tests on it (the
-# conformance suite against the reference kernels with batch blocks 16 and 32, the training comparison with the
-# CPU backend, determinism), then times the paper's convolutions on it. Each step has a time cap; the whole run
-# stays under 5 minutes (about 2 on a fast machine).
+# anyway: JDK 25, Maven, the Maven dependencies). It prints the machine and every OpenCL device with its self-test
+# (`mgiad devices`), runs the OpenCL tests on the chosen device (the conformance suite against the reference
+# kernels with batch blocks 16 and 32, the training comparison with the CPU backend, determinism), then times the
+# paper's convolutions on it. Each step has a time cap; the whole run stays under 10 minutes (about 2 on a fast
+# machine). A dry run on a CPU device (PoCL, or rusticl's llvmpipe) checks the script itself:
+#   RUSTICL_ENABLE=llvmpipe opencl/gpu-check.sh opencl:1 16
 #
 # usage: opencl/gpu-check.sh [DEVICE] [BATCH]
-#   DEVICE  opencl (the first GPU, else the first device; default) or opencl:N (see the device list printed first)
+#   DEVICE  opencl (a GPU when there is one, else the first CPU device; default) or opencl:N (see the device list
+#           printed first)
 #   BATCH   batch size of the benchmark (default 128)
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
 device=${1:-opencl}
 batch=${2:-128}
+only=${3:-}
 reports=opencl/target/surefire-reports
 fail=0
 
@@ -39,14 +43,20 @@ tests() {
   if [ "$rc" -ne 0 ]; then fail=1; fi
 }
 
-say "OpenCL tests on $device, batch block 16 (builds engine and opencl first)"
-tests 'OpenCl*' 150
+say "machine and OpenCL devices (builds bin/mgiad first)"
+grep -m1 'model name' /proc/cpuinfo
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+command -v clinfo >/dev/null && clinfo -l
+timeout 240 bin/mgiad devices || fail=1
+
+say "OpenCL tests on $device, batch block 16"
+tests 'OpenCl*,DeviceQuery*,ConformanceCoverage*' 150
 
 say "conformance suite on $device, batch block 32"
-tests 'OpenClBackendConformanceTest' 60 -Dmgiad.opencl.block=32
+tests 'OpenClBackendConformanceTest' 90 -Dmgiad.opencl.block=32
 
 say "convolution benchmark on $device, batch $batch (median of 3 interleaved rounds; fwd = forward, f+b = forward + both gradients)"
-tests 'OpenClConvBenchmarkTest' 80 -Dmgiad.opencl.bench=true -Dmgiad.bench.batch="$batch"
+tests 'OpenClConvBenchmarkTest' 80 -Dmgiad.opencl.bench=true -Dmgiad.bench.batch="$batch" -Dmgiad.bench.only="$only"
 
 say "$( [ $fail -eq 0 ] && echo 'all steps passed' || echo 'SOME STEPS FAILED (see above)' )"
 exit $fail

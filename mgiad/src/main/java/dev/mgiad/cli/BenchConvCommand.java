@@ -11,7 +11,9 @@ import java.util.concurrent.Callable;
 /** {@code mgiad bench conv}: the grouped-vs-dense table over the problems of shared/bench/shapes.txt. */
 @Command(name = "conv", mixinStandardHelpOptions = true,
         description = "Times 3x3/1x1 convolutions (dense, grouped, depthwise), forward and forward+backward, "
-                + "on the shapes of the paper's models; prints ms, GFLOP/s and the cost ratio to dense vs the ideal g_s/C.")
+                + "on the shapes of the paper's models; checks each problem's results first, then prints ms, GFLOP/s, "
+                + "the share of the FMA peak probed around the sweep (CPU), the bytes forward+backward must move and the "
+                + "cost ratio to dense vs the ideal g_s/C.")
 final class BenchConvCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -35,7 +37,8 @@ final class BenchConvCommand implements Callable<Integer> {
         if (problems.isEmpty()) throw new IllegalArgumentException("--only '" + only + "' matches no problem");
         try (Backend be = device.open()) {
             System.out.println("# backend: " + be.name() + ", batch " + batch + ", median of " + rounds + " interleaved rounds");
-            System.out.print(ConvBenchmark.table(new ConvBenchmark(be, batch).run(problems, rounds, budget)));
+            int peakThreads = be instanceof dev.mgiad.engine.cpu.CpuBackend cpu ? cpu.threads() : 0;
+            System.out.print(ConvBenchmark.table(new ConvBenchmark(be, batch, peakThreads).run(problems, rounds, budget)));
         }
         return 0;
     }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** {@code --device cpu|opencl|opencl:N}, {@code --threads} and the fallback rule, shared by train, eval and bench. */
 public final class DeviceOptions {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|opencl|opencl:N",
-            description = "Backend: cpu, opencl (first GPU, else first device) or opencl:N (see `mgiad devices`) (default: ${DEFAULT-VALUE}).")
+            description = "Backend: cpu, opencl (a GPU when there is one, else the first CPU device; the choice is printed) "
+                    + "or opencl:N (see `mgiad devices`) (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--threads", paramLabel = "N", description = "CPU kernel threads (default: all processors).")
@@ -24,19 +25,30 @@ public final class DeviceOptions {
         return t;
     }
 
-    /** Opens the backend; an unusable OpenCL device is one line on stderr (then the CPU) or an error, as asked. */
+    /**
+     * Opens the backend; an unusable OpenCL device is one line on stderr (then the CPU) or an error, as asked.
+     * An OpenCL device is named first, on stdout, with the reason it was taken ({@link #choiceLine}).
+     */
     public Backend open() {
         if (device.equals("cpu")) return new CpuBackend(threads());
         if (!device.equals("opencl") && !device.startsWith("opencl:")) {
             throw new IllegalArgumentException("--device must be cpu, opencl or opencl:N, got '" + device + "'");
         }
         try {
-            return OpenClBackend.open(device);
+            OpenCl.Choice choice = OpenCl.resolve(device);
+            System.out.println(choiceLine(device, choice));
+            return new OpenClBackend(choice.device());
         } catch (RuntimeException e) {
             if (!fallbackCpu) throw new IllegalArgumentException(e.getMessage() + " (use --fallback-cpu to run on the CPU instead)");
             System.err.println("mgiad: " + e.getMessage() + "; falling back to the CPU");
             return new CpuBackend(threads());
         }
+    }
+
+    /** {@code device: opencl:1 llvmpipe (CPU, rusticl): no GPU found, took the first CPU device}. */
+    static String choiceLine(String spec, OpenCl.Choice choice) {
+        return "device: " + choice.device().label() + ": " + choice.why()
+                + (spec.equals("opencl") ? " (--device opencl; see mgiad devices)" : "");
     }
 
     static String openClStatus() {

@@ -1,16 +1,15 @@
 package dev.mgiad.cli;
 
-import dev.mgiad.datasets.DatasetKind;
-import dev.mgiad.datasets.Datasets;
+import dev.mgiad.datasets.DataSpec;
 import dev.mgiad.datasets.ImageDataset;
-import dev.mgiad.datasets.Transform;
 import dev.mgiad.engine.autograd.Graph;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
 import dev.mgiad.train.Checkpoint;
-import dev.mgiad.train.ModelConfigJson;
+import dev.mgiad.train.Network;
+import dev.mgiad.train.RunState;
 import dev.mgiad.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code mgiad eval}: test loss, top-1 and per-class accuracy of a checkpoint, optionally the confusion matrix. */
@@ -41,12 +39,11 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Checkpoint.State st = Checkpoint.readState(checkpoint);
-        ModelConfig config = ModelConfigJson.read((Map<?, ?>) st.state().get("model"));
-        Map<?, ?> o = (Map<?, ?>) st.state().get("options");
-        DatasetKind kind = DatasetKind.fromCliName((String) o.get("dataset"));
-        boolean pad = !(o.get("pad_to_32") instanceof Boolean b) || b;
-        ImageDataset test = Datasets.load(kind, data.dataDir, data.download, false);
+        RunState st = Checkpoint.readState(checkpoint);
+        ModelConfig config = st.model();
+        DataSpec spec = st.options().dataset();
+        boolean pad = st.options().padTo32();
+        ImageDataset test = spec.load(data.dataDir, data.download, false);
         if (limitTest > 0) test = test.subset(limitTest);
         try (Backend be = device.open()) {
             Model m = Models.build(config, be, 0);
@@ -58,10 +55,10 @@ final class EvalCommand implements Callable<Integer> {
             } else {
                 Checkpoint.load(checkpoint, m.root(), be, false);
             }
-            Trainer.Evaluation ev = Trainer.evaluate(TrainCommand.network(m), new Graph(be), test,
-                    Transform.standard(kind, false, pad), batchSize);
+            Trainer.Evaluation ev = Trainer.evaluate(Network.of(m), new Graph(be), test,
+                    spec.transform(false, false, pad), batchSize);
             System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%, top-5 accuracy %.2f%%%n",
-                    config.kind().cliName + (best ? ", best validation" : ""), epoch, kind.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
+                    config.kind().cliName + (best ? ", best validation" : ""), epoch, spec.cliName(), ev.count(), ev.loss(), 100 * ev.accuracy(),
                     100 * ev.top5Accuracy());
             List<String> names = test.classNames();
             double[] per = ev.perClassAccuracy();

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mgiad", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Multigrid CNNs (MGiaD, MgNet, ResNet) on the JVM: count, train, evaluate, benchmark.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ParamsCommand.class, StudyCommand.class, BenchCommand.class, DevicesCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ParamsCommand.class, StudyCommand.class, BenchCommand.class, DevicesCommand.class})
 public final class Main {
 
     public static void main(String[] args) { System.exit(run(args)); }
@@ -28,15 +28,41 @@ public final class Main {
             if (System.getenv("MGIAD_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (VirtualMachineError e) {
+            // picocli passes Errors through; out of memory or stack is still one line, not a stack trace
+            System.err.println("mgiad: " + describe(e));
+            if (System.getenv("MGIAD_DEBUG") != null) e.printStackTrace();
+            return 1;
+        }
     }
 
-    /** One line that names the problem, without a stack trace. */
+    /**
+     * One line that names the problem, without a stack trace. Each domain has one exception type whose message is
+     * written for the user (usage: IllegalArgumentException; data: DatasetException; run folder and checkpoints:
+     * RunException; device: OpenClException); the file system's own exceptions get the file named; anything else
+     * is a bug and shows its type.
+     */
     static String describe(Throwable ex) {
         String m = ex.getMessage();
-        if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-                || ex.getClass().getSimpleName().endsWith("Exception") && m != null) {
-            return m == null ? ex.getClass().getSimpleName() : m;
+        if (ex instanceof OutOfMemoryError) {
+            return "out of memory (Java heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB): use a smaller "
+                    + "--batch-size or model, or give Java more memory (MGIAD_JVM_OPTS=-Xmx<size>)";
+        }
+        if (ex instanceof StackOverflowError) return "stack overflow (input nested too deeply?)";
+        if (ex instanceof java.nio.file.NoSuchFileException f) return "no such file or folder: " + f.getFile();
+        if (ex instanceof java.nio.file.AccessDeniedException f) return "permission denied: " + f.getFile();
+        if (ex instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + " already exists";
+        if (ex instanceof java.nio.file.NotDirectoryException f) return f.getFile() + " is not a folder";
+        if (ex instanceof java.nio.file.FileSystemException f) {
+            return (f.getFile() == null ? "" : f.getFile() + ": ") + (f.getReason() != null ? f.getReason() : ex.getClass().getSimpleName());
+        }
+        if (ex instanceof java.io.UncheckedIOException u) return describe(u.getCause());
+        if (m != null && (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
+                || ex instanceof java.io.IOException || ex instanceof dev.mgiad.datasets.DatasetException
+                || ex instanceof dev.mgiad.opencl.OpenClException)) {
+            return m;
         }
         return ex.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }

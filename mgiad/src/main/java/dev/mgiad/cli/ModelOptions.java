@@ -20,8 +20,9 @@ public final class ModelOptions {
     String model;
 
     @Option(names = "--dataset", defaultValue = "cifar10", paramLabel = "NAME",
-            description = "cifar10, cifar100 or fashion-mnist: sets input channels (3/3/1) and classes (10/100/10) "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "cifar10, cifar100 or fashion-mnist: sets input channels (3/3/1) and classes (10/100/10); "
+                    + "train and eval also take folder: your own images in --data-dir (train/ and test/ with one "
+                    + "sub-folder per class) (default: ${DEFAULT-VALUE}).")
     String dataset;
 
     @Option(names = "--widths", split = ",", splitSynopsisLabel = ",", paramLabel = "C",
@@ -65,14 +66,28 @@ public final class ModelOptions {
             description = "resnet18/resnet20/mgic: blocks per level (default 2; 3 for resnet20 and 3-level mgic).")
     Integer blocks;
 
-    /** The data set named by {@code --dataset}. */
-    public DatasetKind datasetKind() { return DatasetKind.fromCliName(dataset); }
+    /** Whether {@code --dataset folder} was given: channels and classes then come from the images. */
+    public boolean isFolder() { return dataset.trim().equalsIgnoreCase(dev.mgiad.datasets.DataSpec.FOLDER); }
 
-    /** The model configuration the flags describe, validated. */
+    /** The built-in data set named by {@code --dataset}. */
+    public DatasetKind datasetKind() {
+        if (isFolder()) {
+            throw new IllegalArgumentException("--dataset folder takes its channels and classes from the images; here give "
+                    + "one of " + DatasetKind.validNames());
+        }
+        return DatasetKind.fromCliName(dataset);
+    }
+
+    /** The model configuration the flags describe for the built-in data set, validated. */
     public ModelConfig config() {
-        Kind kind = Kind.parse(model);
         DatasetKind ds = datasetKind();
-        ModelConfig c = ModelConfig.defaults(kind).withInput(ds.channels(), ds.classes());
+        return config(ds.channels(), ds.classes());
+    }
+
+    /** The model configuration the flags describe for images of {@code in} channels and {@code classes} classes. */
+    public ModelConfig config(int in, int classes) {
+        Kind kind = Kind.parse(model);
+        ModelConfig c = ModelConfig.defaults(kind).withInput(in, classes);
         List<String> misplaced = new ArrayList<>();
         if (widths != null) c = c.withWidths(widths.stream().mapToInt(Integer::intValue).toArray());
         if (ck != null) c = applies(misplaced, "--ck", kind, Kind.MGIAD, Kind.MGIC) ? c.withCk(ck) : c;

@@ -36,7 +36,8 @@ final class ParamsCommand implements Callable<Integer> {
             description = "Input height and width for the MACs (default: ${DEFAULT-VALUE}; the paper pads Fashion-MNIST to 32x32).")
     int size;
 
-    @Option(names = "--tensors", description = "List every tensor with its name and shape.")
+    @Option(names = "--tensors", description = "List every tensor with its name and shape, as saved in a checkpoint's "
+            + "model.safetensors (PyTorch's state_dict names; batch-norm running statistics last, marked as buffers).")
     boolean tensors;
 
     @Option(names = "--summary", description = "A table per resolution level: channel hierarchy, group sizes, weights, MACs.")
@@ -102,6 +103,10 @@ final class ParamsCommand implements Callable<Integer> {
             Parameter p = e.getValue();
             out.printf("%-45s %-18s %,10d%s%n", e.getKey(), p.shape(), p.elements(),
                     p.unused() ? "  (unused: counted, never applied)" : "");
+        }
+        for (var e : m.root().namedBuffers().entrySet()) {
+            var shape = e.getValue().value().shape();
+            out.printf("%-45s %-18s %,10d  (buffer: saved, not a weight)%n", e.getKey(), shape, shape.elements());
         }
     }
 

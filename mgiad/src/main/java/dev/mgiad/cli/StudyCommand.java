@@ -1,5 +1,6 @@
 package dev.mgiad.cli;
 
+import dev.mgiad.datasets.DataSpec;
 import dev.mgiad.engine.cpu.CpuBackend;
 import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
@@ -242,18 +243,30 @@ final class StudyCommand implements Callable<Integer> {
         List<StudyRun> runs = new ArrayList<>();
         Map<String, long[]> counts = new HashMap<>();
         StudyFile.FlagRules rules = trainFlagRules();
+        Map<String, int[]> folders = new HashMap<>();
         try (CpuBackend be = new CpuBackend(1)) {
             for (StudyFile.Config c : study.configs()) {
                 TrainCommand t = new TrainCommand();
                 ModelConfig mc;
+                int size;
                 try {
                     new CommandLine(t).parseArgs(c.args().toArray(String[]::new));
-                    mc = t.model.config();
                     if (t.epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + t.epochs);
-                } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+                    if (t.model.isFolder()) {
+                        // channels and classes come from the images: read once per folder and size
+                        size = t.imageSize == null ? 32 : t.imageSize;
+                        int[] io = folders.computeIfAbsent(t.data.dataDir + "@" + size, k -> {
+                            DataSpec d = t.folderSpec();
+                            return new int[]{d.channels(), d.classes()};
+                        });
+                        mc = t.model.config(io[0], io[1]);
+                    } else {
+                        mc = t.model.config();
+                        size = t.model.datasetKind().cliName().equals("fashion-mnist") && t.noPad ? 28 : 32;
+                    }
+                } catch (CommandLine.ParameterException | IllegalArgumentException | dev.mgiad.datasets.DatasetException e) {
                     throw new StudyFile.StudyFileException(study.path(), c.line(), "config " + c.name() + ": " + e.getMessage());
                 }
-                int size = t.model.datasetKind().cliName().equals("fashion-mnist") && t.noPad ? 28 : 32;
                 long[] wm = counts.computeIfAbsent(mc.describe() + "@" + size, k -> {
                     Model m = Models.build(mc, be, 0);
                     ModelSummary s = ModelSummary.of(m, size, size);
@@ -292,7 +305,7 @@ final class StudyCommand implements Callable<Integer> {
         };
     }
 
-    private static final Set<String> SET_BY_STUDY = Set.of("--out", "--resume", "--seed", "--threads", "--stop-after", "--help", "--version");
+    private static final Set<String> SET_BY_STUDY = Set.of("--help", "--version");
 
     /** The study file's view of `mgiad train`'s options, from its picocli model. */
     static StudyFile.FlagRules trainFlagRules() {
@@ -313,7 +326,7 @@ final class StudyCommand implements Callable<Integer> {
                     case "--seed" -> "seeds come from the 'seeds' line";
                     case "--out", "--resume" -> "the study names each run's folder and resumes it itself";
                     case "--threads" -> "the study sets it (--threads and --parallel locally, --cpus-per-task on Slurm)";
-                    case "--stop-after" -> "a study runs every configuration to its --epochs";
+                    case "--stop-after", "--stop-after-steps" -> "a study runs every configuration to its --epochs";
                     default -> SET_BY_STUDY.contains(canonical) ? "not a training flag" : null;
                 };
             }

@@ -1,37 +1,27 @@
 package dev.mgiad.cli;
 
-import dev.mgiad.datasets.DatasetKind;
-import dev.mgiad.datasets.Datasets;
+import dev.mgiad.datasets.DataSpec;
 import dev.mgiad.datasets.ImageDataset;
-import dev.mgiad.engine.autograd.Graph;
-import dev.mgiad.engine.autograd.Var;
+import dev.mgiad.datasets.ImageFolder;
 import dev.mgiad.engine.backend.Backend;
-import dev.mgiad.engine.nn.Module;
 import dev.mgiad.engine.nn.WeightInit;
-import dev.mgiad.model.Model;
-import dev.mgiad.model.ModelConfig;
-import dev.mgiad.model.Models;
-import dev.mgiad.model.ResNet;
 import dev.mgiad.train.Checkpoint;
 import dev.mgiad.train.EpochMetrics;
-import dev.mgiad.train.ModelConfigJson;
-import dev.mgiad.train.Network;
 import dev.mgiad.train.TrainOptions;
 import dev.mgiad.train.Trainer;
+import dev.mgiad.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+
+
 
 /** {@code mgiad train}: trains a model on a data set, with metrics, curves and resumable checkpoints. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -93,6 +83,19 @@ final class TrainCommand implements Callable<Integer> {
     boolean noAugment;
     @Option(names = "--no-pad", description = "Fashion-MNIST at its native 28x28 instead of padded to 32x32 as in the paper.")
     boolean noPad;
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+            description = "Also write a checkpoint every N steps inside an epoch, so a crash loses at most N steps; --resume "
+                    + "continues in the middle of the epoch with the same result as an uninterrupted run (0 = at epoch ends only).")
+    int checkpointEvery;
+    @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop cleanly with a checkpoint once this much time has passed (e.g. 45m, 2h, 1h30m); --resume continues.")
+    Duration maxTime;
+    @Option(names = "--stop-after-steps", defaultValue = "0", paramLabel = "N",
+            description = "Stop with a checkpoint after N steps of this invocation (0 = no limit); --resume continues.")
+    long stopAfterSteps;
+    @Option(names = "--image-size", paramLabel = "S", description = "--dataset folder: images are cropped to a square around "
+            + "their centre and resized to S x S (default: 32).")
+    Integer imageSize;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (model and options come from it).")
     Path resume;
     @Option(names = "--stop-after", defaultValue = "0", description = "Stop after N epochs of this invocation (a later --resume continues) (0 = run to the end).")
@@ -102,108 +105,56 @@ final class TrainCommand implements Callable<Integer> {
     static final List<String> FIXED_ON_RESUME = List.of("--model", "--dataset", "--widths", "--ck", "--gs",
             "--lambda", "--pre", "--post", "--nu", "--share", "--correction", "--blocks", "--batch-size", "--lr",
             "--momentum", "--wd", "--nesterov", "--schedule", "--step-every", "--gamma", "--warmup", "--label-smoothing",
-            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--val-split", "--no-augment", "--no-pad", "--out");
+            "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--val-split", "--no-augment", "--no-pad", "--out", "--image-size");
 
     @Override
     public Integer call() throws Exception {
-        ModelConfig config;
-        TrainOptions opt;
-        Path dir;
-        int startEpoch = 0;
-        List<EpochMetrics> previous = List.of();
+        TrainingRun run;
         if (resume != null) {
             for (String f : FIXED_ON_RESUME) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(f)) {
                     throw new IllegalArgumentException(f + " cannot be given with --resume: the run's model and options come from its checkpoint");
                 }
             }
-            dir = resume;
-            Checkpoint.State st = Checkpoint.readState(dir);
-            config = ModelConfigJson.read((Map<?, ?>) st.state().get("model"));
-            opt = optionsFrom((Map<?, ?>) st.state().get("options"));
-            startEpoch = st.epoch();
-            previous = Trainer.metricsFromState(st.state());
-            if (startEpoch >= opt.epochs()) {
-                System.err.println("mgiad train: the run in " + dir + " already finished its " + opt.epochs()
-                        + " epochs; pass --epochs N to extend it");
-                return 1;
-            }
+            boolean extend = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
+            run = TrainingRun.resume(resume, data.dataDir, data.download, extend ? epochs : null);
         } else {
-            config = model.config();
-            if (zeroInitResidual && config.kind() != ModelConfig.Kind.RESNET18 && config.kind() != ModelConfig.Kind.RESNET20) {
-                throw new IllegalArgumentException("--zero-init-residual applies to resnet18 and resnet20 only, not "
-                        + config.kind().cliName);
-            }
-            opt = new TrainOptions(model.datasetKind(), data.dataDir, data.download, epochs, batchSize, lr, momentum, wd, nesterov,
-                    schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest, !noPad, !noAugment,
-                    WeightInit.fromCliName(init), zeroInitResidual, valSplit);
-            dir = out != null ? out : Path.of("runs", config.kind().cliName + "-" + opt.dataset().cliName() + "-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            if (Files.exists(dir.resolve(Checkpoint.POINTER))) {
-                throw new IllegalArgumentException(dir + " already holds a run; use --resume " + dir + " to continue it or another --out");
-            }
+            DataSpec spec = model.isFolder() ? folderSpec() : DataSpec.builtin(model.datasetKind());
+            if (!model.isFolder() && imageSize != null) throw new IllegalArgumentException("--image-size applies to --dataset folder only");
+            TrainOptions opt = new TrainOptions(spec, data.dataDir, data.download, epochs, batchSize, lr,
+                    momentum, wd, nesterov, schedule, warmup, stepEvery, gamma, labelSmoothing, seed, limitTrain, limitTest,
+                    !noPad, !noAugment, WeightInit.fromCliName(init), zeroInitResidual, valSplit);
+            run = TrainingRun.start(model.config(spec.channels(), spec.classes()), opt, out);
         }
-        DatasetKind kind = opt.dataset();
-        ImageDataset train = Datasets.load(kind, opt.dataDir(), opt.download(), true);
-        ImageDataset test = Datasets.load(kind, opt.dataDir(), opt.download(), false);
-        if (opt.limitTrain() > 0) train = train.subset(opt.limitTrain());
-        if (opt.limitTest() > 0) test = test.subset(opt.limitTest());
-        ImageDataset validation = null;
-        if (opt.valSplit() > 0) {
-            if (opt.valSplit() >= train.count()) {
-                throw new IllegalArgumentException("--val-split " + opt.valSplit() + " leaves no training images (the training split has "
-                        + train.count() + ")");
-            }
-            validation = train.range(train.count() - opt.valSplit(), train.count());
-            train = train.range(0, train.count() - opt.valSplit());
-        }
-        Files.createDirectories(dir);
         try (Backend be = device.open()) {
-            Model m = Models.build(config, be, opt.seed());
-            if (resume != null) Checkpoint.load(dir, m.root(), be, true);
-            else {
-                opt.init().apply(m.root(), new SplittableRandom(opt.seed()).split());
-                if (opt.zeroInitResidual()) ((ResNet) m).zeroInitResiduals();
+            TrainingRun.Result r = run.train(be, System.out, System.console() != null && System.console().isTerminal(), stopAfter,
+                    checkpointEvery, stopAfterSteps, maxTime);
+            if (r.stop() != null) {
+                Trainer.Stop s = r.stop();
+                System.out.printf("stopped by %s %s (checkpoint: %s); continue with: mgiad train --resume %s%n", s.reason(),
+                        s.step() > 0 ? "at step " + s.step() + " of epoch " + (s.epoch() + 1) : "after epoch " + s.epoch(),
+                        r.dir().resolve(Checkpoint.POINTER), r.dir());
             }
-            System.out.printf("mgiad train: %s on %s (%,d train%s / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
-                    config.kind().cliName, kind.cliName(), train.count(),
-                    validation == null ? "" : String.format(" / %,d validation", validation.count()), test.count(), m.weightCount(),
-                    m.macs(32, 32) / 1e6, be.name(), dir);
-            int end = stopAfter > 0 ? Math.min(opt.epochs(), startEpoch + stopAfter) : opt.epochs();
-            Trainer t = new Trainer(network(m), be, opt, ModelConfigJson.write(config), dir, System.out,
-                    System.console() != null && System.console().isTerminal());
-            List<EpochMetrics> rows = t.run(train, validation, test, startEpoch, previous, end);
-            EpochMetrics last = rows.getLast();
-            System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
-                    last.epoch(), last.epoch() == 1 ? "" : "s", dir.resolve(Checkpoint.POINTER));
+            if (!r.metrics().isEmpty()) {
+                EpochMetrics last = r.last();
+                System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
+                        last.epoch(), last.epoch() == 1 ? "" : "s", r.dir().resolve(Checkpoint.POINTER));
+            }
         }
         return 0;
     }
 
-    static Network network(Model m) {
-        return new Network() {
-            @Override public Module module() { return m.root(); }
-            @Override public Var forward(Graph g, Var x) { return m.forward(g, x); }
-        };
-    }
-
-    private TrainOptions optionsFrom(Map<?, ?> o) {
-        int e = spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? epochs : ((Number) o.get("epochs")).intValue();
-        Path dd = data.dataDir;
-        return new TrainOptions(DatasetKind.fromCliName((String) o.get("dataset")), dd, data.download, e,
-                n(o, "batch_size").intValue(), n(o, "lr").floatValue(), n(o, "momentum").floatValue(),
-                n(o, "weight_decay").floatValue(), (Boolean) o.get("nesterov"), (String) o.get("schedule"),
-                n(o, "warmup").doubleValue(), n(o, "step_every").intValue(), n(o, "step_gamma").floatValue(),
-                n(o, "label_smoothing").floatValue(), n(o, "seed").longValue(), n(o, "limit_train").intValue(),
-                n(o, "limit_test").intValue(), (Boolean) o.get("pad_to_32"), (Boolean) o.get("augment"),
-                WeightInit.fromCliName(o.get("init") instanceof String s ? s : "uniform"),
-                Boolean.TRUE.equals(o.get("zero_init_residual")),
-                o.get("val_split") instanceof Number v ? v.intValue() : 0);
-    }
-
-    private static Number n(Map<?, ?> m, String k) {
-        Object v = m.get(k);
-        if (!(v instanceof Number x)) throw new IllegalArgumentException("the checkpoint's options lack '" + k + "'");
-        return x;
+    /**
+     * An image folder's description: classes and channels from its training split, mean and std measured on the
+     * images that will be trained on (after --limit-train, without the --val-split tail).
+     */
+    DataSpec folderSpec() {
+        if (data.dataDir == null) throw new IllegalArgumentException("--dataset folder needs --data-dir PATH (the folder holding train/ and test/)");
+        int size = imageSize == null ? 32 : imageSize;
+        Path root = data.dataDir.toAbsolutePath().normalize();
+        ImageDataset train = ImageFolder.readTrain(root, size);
+        if (limitTrain > 0) train = train.subset(limitTrain);
+        ImageDataset measured = valSplit > 0 && valSplit < train.count() ? train.range(0, train.count() - valSplit) : train;
+        return DataSpec.folder(root, train, ImageFolder.stats(measured));
     }
 }

@@ -189,6 +189,12 @@ public final class LocalRunner {
                 return why;
             }
             RunRecord r = RunRecord.read(run.dir());
+            if (r.epochsDone() < run.epochs()) { // stopped early by its own --max-time: a rerun continues it
+                String why = String.format(Locale.ROOT, "stopped after %d of %d epochs (--max-time?); rerun the study to continue it",
+                        r.epochsDone(), run.epochs());
+                say(tag + "  " + why);
+                return why;
+            }
             var last = r.last();
             say(String.format(Locale.ROOT, "%s  done: test %.2f%% (best %.2f%%) after %d epochs, %.0f s", tag,
                     last == null ? Double.NaN : 100 * last.testAccuracy(), 100 * r.bestTestAccuracy(), r.epochsDone(), secs));

@@ -2,35 +2,33 @@ package dev.mgiad.study;
 
 import dev.mgiad.train.Checkpoint;
 import dev.mgiad.train.EpochMetrics;
-import dev.mgiad.train.Trainer;
+import dev.mgiad.train.RunState;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
- * What a run folder holds, read through the training package's own checkpoint API: the epochs its latest
- * checkpoint completed, the epochs it was planned for, and the metrics of every completed epoch. A folder
- * without a checkpoint is an empty record (nothing finished yet); an unreadable one gives a one-line problem.
+ * What a run folder holds, read through the training package's typed run state ({@link RunState} of the latest
+ * checkpoint): the epochs it completed, the epochs it was planned for, and the metrics of every completed epoch.
+ * A folder without a checkpoint is the empty record (nothing to resume); an unreadable one is an IOException
+ * or a {@code RunException} with a one-line message.
  *
- * @param epochsDone    epochs in the latest complete checkpoint (0 when there is none)
+ * @param started       whether the folder holds a checkpoint (possibly taken inside the first epoch)
+ * @param epochsDone    epochs the latest checkpoint completed (0 when there is none)
  * @param epochsPlanned the run's --epochs as its checkpoint records it (0 when there is no checkpoint)
  * @param metrics       one row per completed epoch, as of the latest checkpoint
  */
-public record RunRecord(int epochsDone, int epochsPlanned, List<EpochMetrics> metrics) {
+public record RunRecord(boolean started, int epochsDone, int epochsPlanned, List<EpochMetrics> metrics) {
 
-    public static final RunRecord EMPTY = new RunRecord(0, 0, List.of());
+    public static final RunRecord EMPTY = new RunRecord(false, 0, 0, List.of());
 
     public static RunRecord read(Path dir) throws IOException {
         if (!Files.exists(dir.resolve(Checkpoint.POINTER))) return EMPTY;
-        Checkpoint.State st = Checkpoint.readState(dir);
-        int planned = st.state().get("options") instanceof Map<?, ?> o && o.get("epochs") instanceof Number n ? n.intValue() : 0;
-        return new RunRecord(st.epoch(), planned, Trainer.metricsFromState(st.state()));
+        RunState st = Checkpoint.readState(dir);
+        return new RunRecord(true, st.epoch(), st.options().epochs(), st.metrics());
     }
-
-    public boolean started() { return epochsDone > 0; }
 
     public EpochMetrics last() { return metrics.isEmpty() ? null : metrics.getLast(); }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A training checkpoint in a run directory:
@@ -33,24 +34,24 @@ public final class Checkpoint {
     /** Pointer to the best-validation weights of a run trained with a validation split. */
     public static final String BEST_POINTER = "best.json";
 
-    /** What {@link #load} restores besides the tensors. */
-    public record State(int epoch, Map<String, Object> state) { }
-
-    public static void save(Path dir, Module model, Backend be, int epoch, Map<String, Object> state) throws IOException {
-        write(dir, POINTER, "ckpt", model, be, epoch, state, true);
+    /** Commits the weights, momentum buffers and run state after epoch {@code state.epoch()}. */
+    public static void save(Path dir, Module model, Backend be, RunState state) throws IOException {
+        write(dir, POINTER, "ckpt", model, be, state, true);
     }
 
     /**
      * Keeps the weights of the epoch with the best validation accuracy in {@code best-NNNN/} (model.safetensors and
      * state.json, no optimizer), committed by {@value #BEST_POINTER} exactly as the latest checkpoint is.
      */
-    public static void saveBest(Path dir, Module model, Backend be, int epoch, Map<String, Object> state) throws IOException {
-        write(dir, BEST_POINTER, "best", model, be, epoch, state, false);
+    public static void saveBest(Path dir, Module model, Backend be, RunState state) throws IOException {
+        write(dir, BEST_POINTER, "best", model, be, state, false);
     }
 
-    private static void write(Path dir, String pointerFile, String prefix, Module model, Backend be, int epoch,
-                              Map<String, Object> state, boolean withOptimizer) throws IOException {
-        String name = String.format("%s-%04d", prefix, epoch);
+    private static void write(Path dir, String pointerFile, String prefix, Module model, Backend be, RunState state,
+                              boolean withOptimizer) throws IOException {
+        int epoch = state.epoch();
+        // inside an epoch: ckpt-0003-step000120 (3 epochs and 120 steps of the fourth done)
+        String name = String.format("%s-%04d", prefix, epoch) + (state.midEpoch() ? String.format("-step%06d", state.partial().step()) : "");
         Path ck = dir.resolve(name);
         Files.createDirectories(ck);
         List<SafeTensors.Entry> weights = new ArrayList<>();
@@ -69,20 +70,21 @@ public final class Checkpoint {
             }
             SafeTensors.write(ck.resolve("optimizer.safetensors"), opt, Map.of("producer", "mgiad-jvm"));
         }
-        Map<String, Object> st = new LinkedHashMap<>(state);
-        st.put("epoch", (long) epoch);
-        AtomicFiles.writeString(ck.resolve("state.json"), Json.write(st) + "\n");
+        AtomicFiles.writeString(ck.resolve(RunState.FILE), Json.write(state.json()) + "\n");
         Map<String, Object> pointer = new LinkedHashMap<>();
         pointer.put("latest", name);
         pointer.put("epoch", (long) epoch);
         AtomicFiles.writeString(dir.resolve(pointerFile), Json.write(pointer) + "\n");
-        String pattern = prefix + "-\\d{4}";
+        String pattern = folderPattern(prefix);
         try (var old = Files.list(dir)) {
             for (Path p : old.filter(p -> p.getFileName().toString().matches(pattern) && !p.getFileName().toString().equals(name)).toList()) {
                 deleteTree(p);
             }
         }
     }
+
+    /** The names of checkpoint folders: {@code ckpt-0003} at an epoch boundary, {@code ckpt-0003-step000120} inside one. */
+    private static String folderPattern(String prefix) { return prefix + "-\\d{4}(-step\\d{6,})?"; }
 
     private static SafeTensors.Entry entry(String name, Tensor t, Backend be) {
         return new SafeTensors.Entry(name, t.shape().dims(), be.download(t));
@@ -105,29 +107,25 @@ public final class Checkpoint {
         try {
             text = Files.readString(pointer);
         } catch (NoSuchFileException e) {
-            throw new IOException(missing);
+            throw new RunException(missing);
         }
         Object p;
         try {
             p = Json.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IOException(pointer + " is corrupt: " + e.getMessage());
+            throw new RunException(pointer + " is corrupt: " + e.getMessage());
         }
-        if (!(p instanceof Map<?, ?> m) || !(m.get("latest") instanceof String latest) || !latest.matches(prefix + "-\\d{4}")) {
-            throw new IOException(pointer + " does not name a checkpoint folder");
+        if (!(p instanceof Map<?, ?> m) || !(m.get("latest") instanceof String latest) || !latest.matches(folderPattern(prefix))) {
+            throw new RunException(pointer + " does not name a checkpoint folder");
         }
         Path ck = dir.resolve(latest);
-        if (!Files.isRegularFile(ck.resolve("model.safetensors"))) throw new IOException(ck + "/model.safetensors is missing");
+        if (!Files.isRegularFile(ck.resolve("model.safetensors"))) throw new RunException(ck + "/model.safetensors is missing");
         return ck;
     }
 
-    /** Reads state.json of the latest checkpoint (model flags, options, epoch). */
-    @SuppressWarnings("unchecked")
-    public static State readState(Path dir) throws IOException {
-        Path ck = latest(dir);
-        Object s = Json.parse(Files.readString(ck.resolve("state.json")));
-        Map<String, Object> m = (Map<String, Object>) s;
-        return new State(((Number) m.get("epoch")).intValue(), m);
+    /** The run state (epoch, model, options, metrics) of the latest checkpoint of a run directory. */
+    public static RunState readState(Path dir) throws IOException {
+        return RunState.read(latest(dir).resolve(RunState.FILE));
     }
 
     /** Loads weights, buffers and (when {@code withOptimizer}) momentum buffers into a model built with the same flags. */
@@ -135,7 +133,7 @@ public final class Checkpoint {
         Path ck = latest(dir);
         loadWeights(ck, model, be);
         if (withOptimizer) {
-            var o = SafeTensors.read(ck.resolve("optimizer.safetensors")).tensors();
+            var o = currentNames(SafeTensors.read(ck.resolve("optimizer.safetensors")).tensors());
             for (var e : model.namedParameters().entrySet()) {
                 Parameter p = e.getValue();
                 if (o.containsKey(e.getKey() + ".momentum_buffer")) restore(o, e.getKey() + ".momentum_buffer", p.velocity(be), be, ck);
@@ -145,16 +143,33 @@ public final class Checkpoint {
 
     /** Loads weights and buffers from one checkpoint folder ({@link #latest} or {@link #best}). */
     public static void loadWeights(Path ck, Module model, Backend be) throws IOException {
-        var w = SafeTensors.read(ck.resolve("model.safetensors")).tensors();
+        var w = currentNames(SafeTensors.read(ck.resolve("model.safetensors")).tensors());
         for (var e : model.namedParameters().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
         for (var e : model.namedBuffers().entrySet()) restore(w, e.getKey(), e.getValue().value(), be, ck);
     }
 
+    /**
+     * Checkpoints written before batch norm took PyTorch's names call gamma and beta {@code bn.gamma} and
+     * {@code bn.beta} (and their momentum buffers {@code bn.gamma.momentum_buffer}); they are read under today's
+     * names {@code bn.weight} and {@code bn.bias}, so old runs still evaluate and resume exactly.
+     */
+    static Map<String, SafeTensors.Entry> currentNames(Map<String, SafeTensors.Entry> tensors) {
+        Map<String, SafeTensors.Entry> out = new LinkedHashMap<>();
+        for (var e : tensors.entrySet()) {
+            String name = LEGACY_BN.matcher(e.getKey()).replaceFirst(m -> m.group(1).equals("gamma") ? ".weight" : ".bias");
+            if (!name.equals(e.getKey()) && tensors.containsKey(name)) name = e.getKey(); // both present: not a legacy file
+            out.put(name, e.getValue());
+        }
+        return out;
+    }
+
+    private static final Pattern LEGACY_BN = Pattern.compile("\\.(gamma|beta)(?=$|\\.momentum_buffer$)");
+
     private static void restore(Map<String, SafeTensors.Entry> m, String name, Tensor t, Backend be, Path ck) throws IOException {
         SafeTensors.Entry e = m.get(name);
-        if (e == null) throw new IOException(ck + ": tensor '" + name + "' is missing (was it saved from another model?)");
+        if (e == null) throw new RunException(ck + ": tensor '" + name + "' is missing (was it saved from another model?)");
         if (!java.util.Arrays.equals(e.shape(), t.shape().dims())) {
-            throw new IOException(ck + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(e.shape())
+            throw new RunException(ck + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(e.shape())
                     + ", the model expects " + t.shape());
         }
         be.upload(e.data(), t);

@@ -45,14 +45,11 @@ public record EpochMetrics(int epoch, double lr, double trainLoss, double trainA
         return m;
     }
 
-    public static EpochMetrics fromJson(Map<?, ?> m) {
-        return new EpochMetrics(((Number) m.get("epoch")).intValue(), num(m, "lr"), num(m, "train_loss"),
-                num(m, "train_accuracy"), num(m, "test_loss"), num(m, "test_accuracy"), num(m, "seconds"),
-                num(m, "images_per_second"), num(m, "val_loss"), num(m, "val_accuracy"));
-    }
-
-    private static double num(Map<?, ?> m, String k) {
-        Object v = m.get(k);
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    /** A row of state.json; the validation pair and figures stored as null (not finite) read back as NaN. */
+    public static EpochMetrics fromJson(JsonObject m) {
+        return new EpochMetrics(m.int32("epoch"), m.numberOrNaN("lr"), m.numberOrNaN("train_loss"),
+                m.numberOrNaN("train_accuracy"), m.numberOrNaN("test_loss"), m.numberOrNaN("test_accuracy"),
+                m.numberOrNaN("seconds"), m.numberOrNaN("images_per_second"), m.numberOrNaN("val_loss"),
+                m.numberOrNaN("val_accuracy"));
     }
 }

@@ -6,11 +6,44 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON writer and reader for the files this tool writes itself (checkpoint metadata, metrics, the
+ * A small JSON writer and a bounded reader for the files of a run folder (checkpoint metadata, metrics, the
  * safetensors header). Values are Map, List, String, Number (Long or Double), Boolean or null.
+ *
+ * <p>The reader treats its input as untrusted: a run folder may come from anywhere, so a document that nests deeper
+ * than {@link #MAX_DEPTH}, or holds a string or number longer than its limit, is refused with a one-line
+ * IllegalArgumentException instead of exhausting the stack or memory. The files this tool writes nest at most
+ * four deep and stay far below every limit. (Hand-written rather than a library: the format needs ~200 lines, and
+ * a library would be the project's only dependency outside the allowed list.)
  */
 public final class Json {
     private Json() { }
+
+    /** Deepest nesting of objects and arrays accepted. */
+    public static final int MAX_DEPTH = 64;
+    /** Longest string (key or value) accepted, in characters. */
+    public static final int MAX_STRING = 1 << 20;
+    /** Longest number literal accepted. */
+    private static final int MAX_NUMBER = 64;
+    /** Largest JSON file {@link #readFile} reads: state.json of a 400-epoch run is about 100 KB. */
+    public static final long MAX_FILE_BYTES = 16L << 20;
+
+    /**
+     * Reads and parses a JSON file of at most {@link #MAX_FILE_BYTES}; a larger file is refused before it is read,
+     * a malformed one gives an IllegalArgumentException that names the file.
+     */
+    public static Object readFile(java.nio.file.Path file) throws java.io.IOException {
+        long size = java.nio.file.Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException(file + " is " + size + " bytes, more than the " + MAX_FILE_BYTES
+                    + " a JSON file of a run folder can be: not written by this tool");
+        }
+        String text = java.nio.file.Files.readString(file);
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
+    }
 
     public static String write(Object v) {
         StringBuilder sb = new StringBuilder();
@@ -85,6 +118,7 @@ public final class Json {
     private static final class Parser {
         final String s;
         int i;
+        int depth;
 
         Parser(String s) { this.s = s; }
 
@@ -95,8 +129,12 @@ public final class Json {
         Object value() {
             if (i >= s.length()) throw error("unexpected end");
             char c = s.charAt(i);
-            if (c == '{') return object();
-            if (c == '[') return array();
+            if (c == '{' || c == '[') {
+                if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
+                Object v = c == '{' ? object() : array();
+                depth--;
+                return v;
+            }
             if (c == '"') return string();
             if (s.startsWith("true", i)) { i += 4; return true; }
             if (s.startsWith("false", i)) { i += 5; return false; }
@@ -149,6 +187,7 @@ public final class Json {
                 if (i >= s.length()) throw error("unterminated string");
                 char c = s.charAt(i++);
                 if (c == '"') return sb.toString();
+                if (sb.length() >= MAX_STRING) throw error("string longer than " + MAX_STRING + " characters");
                 if (c == '\\') {
                     if (i >= s.length()) throw error("bad escape");
                     char e = s.charAt(i++);
@@ -160,7 +199,13 @@ public final class Json {
                         case 'f' -> sb.append('\f');
                         case 'u' -> {
                             if (i + 4 > s.length()) throw error("bad unicode escape");
-                            sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                            int code = 0;
+                            for (int k = 0; k < 4; k++) {
+                                int d = Character.digit(s.charAt(i + k), 16);
+                                if (d < 0) throw error("bad unicode escape");
+                                code = code * 16 + d;
+                            }
+                            sb.append((char) code);
                             i += 4;
                         }
                         default -> sb.append(e);
@@ -172,6 +217,7 @@ public final class Json {
         Number number() {
             int start = i;
             while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
+            if (i - start > MAX_NUMBER) throw error("number longer than " + MAX_NUMBER + " characters");
             String t = s.substring(start, i);
             if (t.isEmpty()) throw error("unexpected character '" + s.charAt(start) + "'");
             try {

@@ -31,22 +31,17 @@ public final class ModelConfigJson {
         return m;
     }
 
-    public static ModelConfig read(Map<?, ?> m) {
+    /** The configuration a checkpoint describes, validated; a missing or wrong key names itself. */
+    public static ModelConfig read(JsonObject m) {
+        List<Integer> widths = new ArrayList<>();
+        for (int w : m.ints("widths")) widths.add(w);
         try {
-            List<Integer> widths = new ArrayList<>();
-            for (Object o : (List<?>) m.get("widths")) widths.add(((Number) o).intValue());
-            return new ModelConfig(ModelConfig.Kind.parse((String) m.get("model")), i(m, "in_channels"), i(m, "classes"),
-                    widths, i(m, "ck"), i(m, "gs"), i(m, "lambda"), i(m, "pre"), i(m, "post"), i(m, "nu"),
-                    ModelConfig.Share.parse((String) m.get("share")), ModelConfig.Correction.parse((String) m.get("correction")),
-                    i(m, "blocks")).validate();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the checkpoint's model description is incomplete or invalid: " + e.getMessage());
+            return new ModelConfig(ModelConfig.Kind.parse(m.string("model")), m.int32("in_channels"), m.int32("classes"),
+                    widths, m.int32("ck"), m.int32("gs"), m.int32("lambda"), m.int32("pre"), m.int32("post"), m.int32("nu"),
+                    ModelConfig.Share.parse(m.string("share")), ModelConfig.Correction.parse(m.string("correction")),
+                    m.int32("blocks")).validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the model it describes is invalid: " + e.getMessage());
         }
-    }
-
-    private static int i(Map<?, ?> m, String k) {
-        Object v = m.get(k);
-        if (!(v instanceof Number n)) throw new IllegalArgumentException("missing '" + k + "'");
-        return n.intValue();
     }
 }

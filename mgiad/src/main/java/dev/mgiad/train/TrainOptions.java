@@ -1,5 +1,6 @@
 package dev.mgiad.train;
 
+import dev.mgiad.datasets.DataSpec;
 import dev.mgiad.datasets.DatasetKind;
 import dev.mgiad.engine.nn.WeightInit;
 
@@ -7,8 +8,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The training options of {@code mgiad train}, with the paper's defaults where it has them (SGD, cosine, 0.05). */
-public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, int epochs, int batchSize, float lr,
+/**
+ * The training options of {@code mgiad train}, with the paper's defaults where it has them (SGD, cosine, 0.05).
+ *
+ * @param dataset a built-in data set or an image folder, with its size, classes and normalisation
+ */
+public record TrainOptions(DataSpec dataset, Path dataDir, boolean download, int epochs, int batchSize, float lr,
                            float momentum, float weightDecay, boolean nesterov, String schedule, double warmupEpochs,
                            int stepEvery, float stepGamma, float labelSmoothing, long seed, int limitTrain,
                            int limitTest, boolean padTo32, boolean augment, WeightInit init,
@@ -24,13 +29,54 @@ public record TrainOptions(DatasetKind dataset, Path dataDir, boolean download, 
         if (!schedule.equals("cosine") && !schedule.equals("step")) throw new IllegalArgumentException("--schedule must be cosine or step, got " + schedule);
         if (warmupEpochs < 0) throw new IllegalArgumentException("--warmup must be >= 0");
         java.util.Objects.requireNonNull(init, "init");
+        java.util.Objects.requireNonNull(dataset, "dataset");
         if (valSplit < 0) throw new IllegalArgumentException("--val-split must be >= 0, got " + valSplit);
         if (limitTrain < 0 || limitTest < 0) throw new IllegalArgumentException("--limit-train/--limit-test must be >= 0");
     }
 
+    /** Options for a built-in data set. */
+    public TrainOptions(DatasetKind dataset, Path dataDir, boolean download, int epochs, int batchSize, float lr,
+                        float momentum, float weightDecay, boolean nesterov, String schedule, double warmupEpochs,
+                        int stepEvery, float stepGamma, float labelSmoothing, long seed, int limitTrain,
+                        int limitTest, boolean padTo32, boolean augment, WeightInit init,
+                        boolean zeroInitResidual, int valSplit) {
+        this(DataSpec.builtin(dataset), dataDir, download, epochs, batchSize, lr, momentum, weightDecay, nesterov, schedule,
+                warmupEpochs, stepEvery, stepGamma, labelSmoothing, seed, limitTrain, limitTest, padTo32, augment, init,
+                zeroInitResidual, valSplit);
+    }
+
+    /** The same options reading the data from {@code dir} (a resumed run finds its data where this machine has it). */
+    public TrainOptions withData(Path dir, boolean download) {
+        return new TrainOptions(dataset, dir, download, epochs, batchSize, lr, momentum, weightDecay, nesterov, schedule,
+                warmupEpochs, stepEvery, stepGamma, labelSmoothing, seed, limitTrain, limitTest, padTo32, augment, init,
+                zeroInitResidual, valSplit);
+    }
+
+    /** The same options planned for {@code n} epochs (extending a finished run). */
+    public TrainOptions withEpochs(int n) {
+        return new TrainOptions(dataset, dataDir, download, n, batchSize, lr, momentum, weightDecay, nesterov, schedule,
+                warmupEpochs, stepEvery, stepGamma, labelSmoothing, seed, limitTrain, limitTest, padTo32, augment, init,
+                zeroInitResidual, valSplit);
+    }
+
+    /**
+     * The options a checkpoint stored ({@link #json}); where the data lives is not part of them (null, no download).
+     * Keys added after the first release (init, zero_init_residual, val_split) default to their old behaviour.
+     */
+    public static TrainOptions fromJson(JsonObject o) {
+        return new TrainOptions(DataSpecJson.read(o), null, false, o.int32("epochs"),
+                o.int32("batch_size"), (float) o.number("lr"), (float) o.number("momentum"),
+                (float) o.number("weight_decay"), o.bool("nesterov"), o.string("schedule"), o.number("warmup"),
+                o.int32("step_every"), (float) o.number("step_gamma"), (float) o.number("label_smoothing"),
+                o.integer("seed"), o.int32("limit_train"), o.int32("limit_test"), o.bool("pad_to_32"), o.bool("augment"),
+                WeightInit.fromCliName(o.string("init", "uniform")), o.bool("zero_init_residual", false),
+                o.int32("val_split", 0));
+    }
+
+    /** The options as stored in state.json and metrics.json (without the data location). */
     public Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("dataset", dataset.cliName());
+        DataSpecJson.write(dataset, m);
         m.put("epochs", (long) epochs);
         m.put("batch_size", (long) batchSize);
         m.put("lr", (double) lr);

@@ -10,11 +10,12 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.engine.optim.LrSchedule;
 import dev.mgiad.engine.optim.Sgd;
+import dev.mgiad.model.ModelConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import java.util.Map;
 public final class Trainer {
 
     /** Thrown when the loss stops being finite; the last good checkpoint stays on disk. */
-    public static final class DivergedException extends RuntimeException {
+    public static final class DivergedException extends RunException {
         public DivergedException(String msg) { super(msg); }
     }
 
@@ -45,24 +46,64 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Why and where a run stopped before its planned end: {@code step} steps into epoch {@code epoch + 1} (0: at the
+     * boundary after epoch {@code epoch}), with a checkpoint there, so {@code --resume} continues exactly.
+     */
+    public record Stop(int epoch, int step, String reason) { }
+
+    private int checkpointEvery;
+    private long stopAfterSteps;
+    private long budgetNanos;
+    private RunState.Partial resumeFrom;
+    private Stop stop;
+
     private final Network net;
     private final Backend be;
     private final TrainOptions opt;
     private final Path out;
     private final PrintStream log;
     private final boolean terminal;
-    private final Map<String, Object> modelFlags;
+    private final ModelConfig model;
 
-    public Trainer(Network net, Backend be, TrainOptions opt, Map<String, Object> modelFlags, Path out, PrintStream log,
+    /**
+     * A trainer of {@code net} (built from {@code model}) that writes metrics and checkpoints into {@code out} and
+     * logs progress to {@code log} (a progress bar when {@code terminal}, else one line per epoch).
+     */
+    public Trainer(Network net, Backend be, TrainOptions opt, ModelConfig model, Path out, PrintStream log,
                    boolean terminal) {
         this.net = net;
         this.be = be;
         this.opt = opt;
-        this.modelFlags = modelFlags;
+        this.model = model;
         this.out = out;
         this.log = log;
         this.terminal = terminal;
     }
+
+    /**
+     * Limits of this invocation: a checkpoint every {@code checkpointEvery} steps inside an epoch (0: only at epoch
+     * ends); stop with a checkpoint after {@code stopAfterSteps} steps (0: no limit) or once {@code maxTime} has passed
+     * since {@link #run} began (null: no limit), checked after every step.
+     */
+    public Trainer limits(int checkpointEvery, long stopAfterSteps, Duration maxTime) {
+        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        if (stopAfterSteps < 0) throw new IllegalArgumentException("--stop-after-steps must be >= 0, got " + stopAfterSteps);
+        if (maxTime != null && (maxTime.isNegative() || maxTime.isZero())) throw new IllegalArgumentException("--max-time must be > 0");
+        this.checkpointEvery = checkpointEvery;
+        this.stopAfterSteps = stopAfterSteps;
+        this.budgetNanos = maxTime == null ? 0 : maxTime.toNanos();
+        return this;
+    }
+
+    /** Continues the first epoch of {@link #run} from a checkpoint taken inside it. */
+    public Trainer resumeInside(RunState.Partial partial) {
+        this.resumeFrom = partial;
+        return this;
+    }
+
+    /** Where the last {@link #run} stopped early because of {@link #limits}, or null when it ran to its end. */
+    public Stop stop() { return stop; }
 
     public LrSchedule schedule() {
         LrSchedule base = opt.schedule().equals("step") ? LrSchedule.step(opt.lr(), opt.stepEvery(), opt.stepGamma())
@@ -92,24 +133,27 @@ public final class Trainer {
         Sgd sgd = new Sgd(be, params, opt.lr(), opt.momentum(), opt.weightDecay(), opt.nesterov());
         LrSchedule schedule = schedule();
         Map<String, Object> runInfo = new LinkedHashMap<>();
-        runInfo.put("title", modelFlags.getOrDefault("model", "model") + " on " + opt.dataset().cliName());
-        runInfo.put("model", modelFlags);
+        runInfo.put("title", model.kind().cliName + " on " + opt.dataset().cliName());
+        runInfo.put("model", ModelConfigJson.write(model));
         runInfo.put("options", opt.json());
         MetricsLog metrics = new MetricsLog(out, runInfo, previous);
         // without --augment the training images get the test pipeline (padding and normalization only)
-        Transform trainT = Transform.standard(opt.dataset(), opt.augment(), opt.padTo32());
-        Transform testT = Transform.standard(opt.dataset(), false, opt.padTo32());
+        Transform trainT = opt.dataset().transform(true, opt.augment(), opt.padTo32());
+        Transform testT = opt.dataset().transform(false, false, opt.padTo32());
         Graph g = new Graph(be);
         double bestVal = previous.stream().filter(EpochMetrics::hasValidation).mapToDouble(EpochMetrics::valAccuracy)
                 .max().orElse(Double.NEGATIVE_INFINITY);
+        stop = null;
+        long started = System.nanoTime(), stepsThisCall = 0;
         for (int epoch = startEpoch; epoch < endEpoch; epoch++) {
             long t0 = System.nanoTime();
-            double lossSum = 0;
-            long seen = 0, correct = 0;
+            RunState.Partial partial = epoch == startEpoch ? resumeFrom : null;
+            double lossSum = partial == null ? 0 : partial.lossSum(), before = partial == null ? 0 : partial.seconds();
+            long seen = partial == null ? 0 : partial.seen(), correct = partial == null ? 0 : partial.correct();
             float lr = opt.lr();
             try (BatchLoader loader = BatchLoader.builder(train, trainT).batchSize(opt.batchSize()).shuffle(true)
-                    .seed(opt.seed()).epoch(epoch).prefetch(3).build()) {
-                int steps = loader.batchesPerEpoch(), step = 0;
+                    .seed(opt.seed()).epoch(epoch).startBatch(partial == null ? 0 : partial.step()).prefetch(3).build()) {
+                int steps = loader.batchesPerEpoch(), step = partial == null ? 0 : partial.step();
                 Progress progress = new Progress(log, terminal, epoch + 1, opt.epochs(), steps);
                 g.setTraining(true);
                 while (loader.hasNext()) {
@@ -132,13 +176,24 @@ public final class Trainer {
                     correct += r.correct();
                     seen += b.size();
                     step++;
+                    stepsThisCall++;
                     progress.update(step, lossSum / seen, (double) correct / seen, seen);
+                    if (step == steps) continue; // the epoch's end has its own checkpoint
+                    String why = limitReached(started, stepsThisCall);
+                    if (why != null || (checkpointEvery > 0 && step % checkpointEvery == 0)) {
+                        RunState.Partial p = new RunState.Partial(step, lossSum, correct, seen, before + (System.nanoTime() - t0) / 1e9);
+                        Checkpoint.save(out, net.module(), be, new RunState(epoch, model, opt, metrics.rows(), p));
+                        if (why != null) {
+                            stop = new Stop(epoch, step, why);
+                            return metrics.rows();
+                        }
+                    }
                 }
             }
-            double trainSecs = (System.nanoTime() - t0) / 1e9;
+            double trainSecs = before + (System.nanoTime() - t0) / 1e9;
             Evaluation val = validation == null ? null : evaluate(g, validation, testT);
             Evaluation ev = evaluate(g, test, testT);
-            double secs = (System.nanoTime() - t0) / 1e9;
+            double secs = before + (System.nanoTime() - t0) / 1e9;
             EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen, ev.loss(),
                     ev.accuracy(), secs, seen / trainSecs, val == null ? Double.NaN : val.loss(),
                     val == null ? Double.NaN : val.accuracy());
@@ -148,22 +203,26 @@ public final class Trainer {
             log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
                     epoch + 1, opt.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), valPart, m.testLoss(),
                     100 * m.testAccuracy(), secs, m.imagesPerSecond());
-            Map<String, Object> state = new LinkedHashMap<>();
-            state.put("model", modelFlags);
-            state.put("options", opt.json());
-            state.put("metrics", metrics.rows().stream().map(EpochMetrics::json).toList());
             // best first: a crash between the two leaves the latest checkpoint one epoch behind, which --resume redoes
             if (val != null && val.accuracy() > bestVal) {
                 bestVal = val.accuracy();
-                Map<String, Object> best = new LinkedHashMap<>(state);
-                best.remove("metrics");
-                best.put("val_accuracy", val.accuracy());
-                best.put("test_accuracy", ev.accuracy());
-                Checkpoint.saveBest(out, net.module(), be, epoch + 1, best);
+                Checkpoint.saveBest(out, net.module(), be, new RunState(epoch + 1, model, opt, List.of(m)));
             }
-            Checkpoint.save(out, net.module(), be, epoch + 1, state);
+            Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
+            String why = limitReached(started, stepsThisCall);
+            if (why != null && epoch + 1 < endEpoch) {
+                stop = new Stop(epoch + 1, 0, why);
+                return metrics.rows();
+            }
         }
         return metrics.rows();
+    }
+
+    /** The flag whose limit this invocation has reached, or null. */
+    private String limitReached(long started, long stepsThisCall) {
+        if (stopAfterSteps > 0 && stepsThisCall >= stopAfterSteps) return "--stop-after-steps";
+        if (budgetNanos > 0 && System.nanoTime() - started >= budgetNanos) return "--max-time";
+        return null;
     }
 
     /** Loss, accuracy and confusion matrix on a dataset, batch statistics off. */
@@ -215,11 +274,5 @@ public final class Trainer {
         int above = 0;
         for (int j = 0; j < k; j++) if (z[off + j] > mine) above++;
         return above;
-    }
-
-    public static List<EpochMetrics> metricsFromState(Map<String, Object> state) {
-        List<EpochMetrics> l = new ArrayList<>();
-        if (state.get("metrics") instanceof List<?> rows) for (Object o : rows) l.add(EpochMetrics.fromJson((Map<?, ?>) o));
-        return l;
     }
 }

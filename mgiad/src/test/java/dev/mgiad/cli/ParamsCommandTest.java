@@ -128,7 +128,9 @@ class ParamsCommandTest {
         assertTrue(out.contains("levels.2.channel.1.A.weight"), out);
         assertTrue(out.contains("[128, 4, 3, 3]"), out);
         assertTrue(out.contains("levels.1.dead_r.weight") && out.contains("(unused: counted, never applied)"), out);
-        assertTrue(out.contains("levels.3.channel.2.bn_r.0.gamma"), out);
+        assertTrue(out.contains("levels.3.channel.2.bn_r.0.weight"), out);              // PyTorch's BatchNorm2d names
+        assertTrue(Pattern.compile("levels\\.3\\.channel\\.2\\.bn_r\\.0\\.running_var +\\[128] +128  \\(buffer: saved, not a weight\\)")
+                .matcher(out).find(), out);
         // summary rows of the worked example (spec 6.6)
         assertTrue(Pattern.compile("levels\\.2 +16x16 +128,64 +4,64 +87,936").matcher(out).find(), out);
         assertTrue(Pattern.compile("levels\\.4 +4x4 +256,128,64 +4,4,64 +112,512").matcher(out).find(), out);

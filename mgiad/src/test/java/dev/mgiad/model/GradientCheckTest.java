@@ -57,8 +57,8 @@ class GradientCheckTest {
                 "levels.2.channel.2.R_hat.weight",
                 "levels.2.R.weight",
                 "levels.2.Pi.weight",
-                "levels.1.channel.2.bn_u.1.gamma",
-                "levels.2.channel.1.bn_r.2.beta",
+                "levels.1.channel.2.bn_u.1.weight",
+                "levels.2.channel.1.bn_r.2.bias",
                 "stem.conv.weight",
                 "fc.weight"));
     }
@@ -76,7 +76,7 @@ class GradientCheckTest {
                 "levels.1.B.weight",
                 "levels.2.A.weight",   // FAS + nu steps
                 "levels.2.B.weight",
-                "levels.2.Pi.weight", "levels.2.R.weight", "levels.2.bn_r.1.beta", "levels.1.bn_u.0.gamma",
+                "levels.2.Pi.weight", "levels.2.R.weight", "levels.2.bn_r.1.bias", "levels.1.bn_u.0.weight",
                 "stem.conv.weight"));
     }
 
@@ -103,8 +103,8 @@ class GradientCheckTest {
         ModelConfig config = m.config();
         for (Map.Entry<String, Parameter> e : m.root().namedParameters().entrySet()) {
             int n = (int) e.getValue().elements();
-            if (e.getKey().endsWith(".beta")) be.upload(uniform(rng, n, 1.0, 1.5), e.getValue().value());
-            if (e.getKey().endsWith(".gamma")) be.upload(uniform(rng, n, 0.5, 1.5), e.getValue().value());
+            if (e.getValue().kind() == Parameter.Kind.NORM_SHIFT) be.upload(uniform(rng, n, 1.0, 1.5), e.getValue().value());
+            if (e.getValue().kind() == Parameter.Kind.NORM_SCALE) be.upload(uniform(rng, n, 0.5, 1.5), e.getValue().value());
             e.getValue().zeroGrad();
         }
         int in = config.inChannels();

@@ -37,7 +37,7 @@ class NamesTest {
     void mgiadNames() {
         Map<String, Parameter> p = params(PaperTables.mgiad(64, 4, 1));
         shape(p, "stem.conv.weight", 64, 3, 3, 3);
-        shape(p, "stem.bn.gamma", 64);
+        shape(p, "stem.bn.weight", 64);
         shape(p, "levels.1.dead_pi.weight", 64, 1, 3, 3);
         shape(p, "levels.1.dead_r.weight", 64, 1, 3, 3);
         shape(p, "levels.1.channel.1.A.weight", 64, 64, 3, 3);        // K_1 = 1: dense
@@ -45,8 +45,8 @@ class NamesTest {
         shape(p, "levels.2.R.weight", 128, 1, 3, 3);
         shape(p, "levels.2.channel.1.A.weight", 128, 4, 3, 3);
         shape(p, "levels.2.channel.1.B.weight", 128, 4, 3, 3);
-        shape(p, "levels.2.channel.1.bn_r.0.gamma", 128);
-        shape(p, "levels.2.channel.1.bn_u.2.beta", 128);               // eta_pre + eta_post = 3 pairs
+        shape(p, "levels.2.channel.1.bn_r.0.weight", 128);
+        shape(p, "levels.2.channel.1.bn_u.2.bias", 128);               // eta_pre + eta_post = 3 pairs
         shape(p, "levels.2.channel.1.R_hat.weight", 64, 2, 1, 1);
         shape(p, "levels.2.channel.1.Pi_hat.weight", 64, 2, 1, 1);
         shape(p, "levels.2.channel.1.P_hat.weight", 128, 1, 1, 1);
@@ -55,7 +55,7 @@ class NamesTest {
         shape(p, "fc.weight", 10, 256);
         shape(p, "fc.bias", 10);
         assertFalse(p.containsKey("levels.2.channel.2.R_hat.weight"), "no transfers on the coarsest channel level");
-        assertFalse(p.containsKey("levels.2.channel.1.bn_r.3.gamma"));
+        assertFalse(p.containsKey("levels.2.channel.1.bn_r.3.weight"));
         assertFalse(p.containsKey("levels.1.Pi.weight"));
         assertTrue(p.get("levels.1.dead_pi.weight").unused());
         assertEquals(2, p.values().stream().filter(Parameter::unused).count());
@@ -90,7 +90,7 @@ class NamesTest {
         Map<String, Parameter> ab = params(PaperTables.mgnet(Share.AB, true));
         shape(ab, "levels.1.A.weight", 64, 64, 3, 3);
         shape(ab, "levels.4.B.weight", 256, 256, 3, 3);
-        shape(ab, "levels.3.bn_u.1.gamma", 256);
+        shape(ab, "levels.3.bn_u.1.weight", 256);
         shape(ab, "levels.2.Pi.weight", 128, 1, 3, 3);
         shape(ab, "levels.1.dead_r.weight", 64, 1, 3, 3);
         Map<String, Parameter> a = params(PaperTables.mgnet(Share.A, false));
@@ -109,7 +109,7 @@ class NamesTest {
         shape(r18, "levels.1.block.1.conv2.weight", 64, 64, 3, 3);
         shape(r18, "levels.2.block.0.conv1.weight", 128, 64, 3, 3);
         shape(r18, "levels.2.block.0.shortcut.conv.weight", 128, 64, 1, 1);
-        shape(r18, "levels.4.block.0.shortcut.bn.beta", 512);
+        shape(r18, "levels.4.block.0.shortcut.bn.bias", 512);
         assertFalse(r18.containsKey("levels.1.block.0.shortcut.conv.weight"));
         Map<String, Parameter> r20 = params(PaperTables.resnet20());
         assertTrue(r20.keySet().stream().noneMatch(n -> n.contains("shortcut")), "option A has no weights");

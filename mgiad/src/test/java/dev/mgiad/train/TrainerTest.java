@@ -3,9 +3,7 @@ package dev.mgiad.train;
 import dev.mgiad.datasets.DatasetKind;
 import dev.mgiad.datasets.ImageDataset;
 import dev.mgiad.engine.autograd.Graph;
-import dev.mgiad.engine.autograd.Var;
 import dev.mgiad.engine.cpu.CpuBackend;
-import dev.mgiad.engine.nn.Module;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
@@ -19,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -46,17 +43,12 @@ class TrainerTest {
         return ImageDataset.of(1, 28, 28, px, labels, null, names, List.of());
     }
 
-    private static TrainOptions options(int epochs, float lr) {
+    static TrainOptions options(int epochs, float lr) {
         return new TrainOptions(DatasetKind.FASHION_MNIST, null, false, epochs, 16, lr, 0.9f, 1e-4f, false, "cosine", 0,
                 25, 0.1f, 0f, 7, 0, 0, true, false, dev.mgiad.engine.nn.WeightInit.UNIFORM, false, 0);
     }
 
-    private static Network net(Model m) {
-        return new Network() {
-            @Override public Module module() { return m.root(); }
-            @Override public Var forward(Graph g, Var x) { return m.forward(g, x); }
-        };
-    }
+    private static Network net(Model m) { return Network.of(m); }
 
     private static float[][] weights(Model m, CpuBackend be) {
         List<float[]> l = new ArrayList<>();
@@ -71,22 +63,22 @@ class TrainerTest {
         float[][] straight, resumed;
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            new Trainer(net(m), be, options(2, 0.05f), ModelConfigJson.write(TINY), tmp.resolve("a"), quiet, false)
+            new Trainer(net(m), be, options(2, 0.05f), TINY, tmp.resolve("a"), quiet, false)
                     .run(train, test, 0, List.of());
             straight = weights(m, be);
         }
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            new Trainer(net(m), be, options(2, 0.05f), ModelConfigJson.write(TINY), tmp.resolve("b"), quiet, false)
+            new Trainer(net(m), be, options(2, 0.05f), TINY, tmp.resolve("b"), quiet, false)
                     .run(train, test, 0, List.of(), 1);
         }
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            Checkpoint.State st = Checkpoint.readState(tmp.resolve("b"));
+            RunState st = Checkpoint.readState(tmp.resolve("b"));
             assertEquals(1, st.epoch());
             Checkpoint.load(tmp.resolve("b"), m.root(), be, true);
-            List<EpochMetrics> rows = new Trainer(net(m), be, options(2, 0.05f), ModelConfigJson.write(TINY), tmp.resolve("b"),
-                    quiet, false).run(train, test, 1, Trainer.metricsFromState(st.state()));
+            List<EpochMetrics> rows = new Trainer(net(m), be, options(2, 0.05f), TINY, tmp.resolve("b"),
+                    quiet, false).run(train, test, 1, st.metrics());
             assertEquals(2, rows.size());
             resumed = weights(m, be);
         }
@@ -114,7 +106,7 @@ class TrainerTest {
         ImageDataset test = synthetic(48, 3);
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            Trainer t = new Trainer(net(m), be, options(1, 0.05f), ModelConfigJson.write(TINY), null,
+            Trainer t = new Trainer(net(m), be, options(1, 0.05f), TINY, null,
                     new PrintStream(new ByteArrayOutputStream()), false);
             Trainer.Evaluation ev = t.evaluate(new Graph(be), test, dev.mgiad.datasets.Transform.standard(DatasetKind.FASHION_MNIST, false, true));
             assertEquals(48, ev.count());
@@ -135,7 +127,7 @@ class TrainerTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            Trainer t = new Trainer(net(m), be, options(3, 0.05f), ModelConfigJson.write(TINY), tmp, quiet, false);
+            Trainer t = new Trainer(net(m), be, options(3, 0.05f), TINY, tmp, quiet, false);
             t.run(train, test, 0, List.of(), 1);
             String before = Files.readString(tmp.resolve("checkpoint.json"));
             byte[] weightsBefore = Files.readAllBytes(Checkpoint.latest(tmp).resolve("model.safetensors"));
@@ -156,13 +148,18 @@ class TrainerTest {
         try (CpuBackend be = new CpuBackend(1)) {
             Model a = Models.build(TINY, be, 1), b = Models.build(TINY, be, 2);
             for (Parameter p : a.root().parameters()) p.velocity(be);
-            Checkpoint.save(tmp, a.root(), be, 5, Map.of("model", ModelConfigJson.write(TINY)));
+            RunState state = new RunState(5, TINY, options(7, 0.05f), List.of(new EpochMetrics(1, 0.05, 1.2, 0.6, 1.0, 0.65, 10, 100)));
+            Checkpoint.save(tmp, a.root(), be, state);
             Checkpoint.load(tmp, b.root(), be, true);
             float[][] wa = weights(a, be), wb = weights(b, be);
             for (int i = 0; i < wa.length; i++) assertArrayEquals(wa[i], wb[i]);
             var names = SafeTensors.read(Checkpoint.latest(tmp).resolve("model.safetensors")).tensors().keySet();
             assertTrue(names.containsAll(a.root().namedParameters().keySet()), "weight file uses the parameter names");
-            assertEquals(TINY, ModelConfigJson.read((Map<?, ?>) Checkpoint.readState(tmp).state().get("model")));
+            RunState back = Checkpoint.readState(tmp);
+            assertEquals(state.epoch(), back.epoch());
+            assertEquals(TINY, back.model());
+            assertEquals(state.options(), back.options(), "the options round-trip (the data folder is not stored)");
+            assertEquals(state.metrics(), back.metrics());
             Model other = Models.build(TINY.withWidths(4, 16), be, 1);
             var e = assertThrows(java.io.IOException.class, () -> Checkpoint.load(tmp, other.root(), be, false));
             assertTrue(e.getMessage().contains("shape") || e.getMessage().contains("missing"), e.getMessage());

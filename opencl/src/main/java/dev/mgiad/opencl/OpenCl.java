@@ -14,16 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.jocl.CL.CL_DEVICE_GLOBAL_MEM_SIZE;
+import static org.jocl.CL.CL_DEVICE_HOST_UNIFIED_MEMORY;
 import static org.jocl.CL.CL_DEVICE_LOCAL_MEM_SIZE;
 import static org.jocl.CL.CL_DEVICE_MAX_COMPUTE_UNITS;
 import static org.jocl.CL.CL_DEVICE_MAX_WORK_GROUP_SIZE;
 import static org.jocl.CL.CL_DEVICE_NAME;
 import static org.jocl.CL.CL_DEVICE_OPENCL_C_VERSION;
 import static org.jocl.CL.CL_DEVICE_TYPE;
-import static org.jocl.CL.CL_DEVICE_TYPE_ACCELERATOR;
-import static org.jocl.CL.CL_DEVICE_TYPE_ALL;
-import static org.jocl.CL.CL_DEVICE_TYPE_CPU;
-import static org.jocl.CL.CL_DEVICE_TYPE_GPU;
 import static org.jocl.CL.CL_DEVICE_VENDOR;
 import static org.jocl.CL.CL_DEVICE_VERSION;
 import static org.jocl.CL.CL_PLATFORM_NAME;
@@ -53,7 +50,7 @@ public final class OpenCl {
     /** A device as {@code mgiad devices} lists it; {@code index} is the N of {@code opencl:N}. */
     public record DeviceInfo(int index, String platform, String name, String vendor, String version,
                              String openclC, String type, long globalMemBytes, long localMemBytes,
-                             int computeUnits, long maxWorkGroupSize) {
+                             int computeUnits, long maxWorkGroupSize, boolean unifiedMemory) {
         /** One line: index, name, type, version, memory, compute units, work-group size. */
         public String summary() {
             return String.format("opencl:%d  %s (%s, %s) on %s: %s, %s, %.1f GiB global, %d KiB local, "
@@ -61,6 +58,9 @@ public final class OpenCl {
                     index, name, type, vendor, platform, version, openclC, globalMemBytes / (double) (1L << 30),
                     localMemBytes >> 10, computeUnits, maxWorkGroupSize);
         }
+
+        /** Short: {@code opencl:N name (type, platform)}. */
+        public String label() { return "opencl:" + index + " " + name + " (" + type + ", " + platform + ")"; }
 
         public boolean gpu() { return type.equals("GPU"); }
     }
@@ -84,8 +84,11 @@ public final class OpenCl {
         }
         try {
             CL.setExceptionsEnabled(true);
-            List<DeviceInfo> devices = enumerate(null);
-            if (devices.isEmpty()) return Availability.no("OpenCL platforms exist but none has a device");
+            Listing listing = enumerate(null);
+            if (listing.devices().isEmpty()) {
+                return Availability.no("OpenCL platforms exist but none has a device"
+                        + (listing.problems().isEmpty() ? "" : " (" + String.join("; ", listing.problems()) + ")"));
+            }
             return Availability.yes();
         } catch (CLException e) {
             String what = e.getMessage();
@@ -101,8 +104,14 @@ public final class OpenCl {
     }
 
     /** Every device of every platform in a stable order; empty when OpenCL is not usable. */
-    public static List<DeviceInfo> devices() {
-        if (!probe().available()) return List.of();
+    public static List<DeviceInfo> devices() { return listing().devices(); }
+
+    /**
+     * Every device of every platform in a stable order, and one line for each platform (or device) that could not
+     * be queried; empty when OpenCL is not usable.
+     */
+    public static Listing listing() {
+        if (!probe().available()) return new Listing(List.of(), List.of(), List.of());
         try {
             return enumerate(null);
         } catch (CLException e) {
@@ -110,17 +119,23 @@ public final class OpenCl {
         }
     }
 
+    /** A device and, in a few words, why it was taken. */
+    public record Choice(DeviceInfo device, String why) { }
+
     /**
-     * The device a spec names: {@code opencl} is the first GPU, else the first device; {@code opencl:N} is entry
-     * N of {@link #devices()}.
+     * The device a spec names: {@code opencl} is chosen by {@link #choose}; {@code opencl:N} is entry N of
+     * {@link #devices()}.
      *
      * @throws IllegalArgumentException for a malformed spec, a missing device, or no OpenCL at all (with the probe's reason)
      */
-    public static DeviceInfo select(String spec) {
+    public static DeviceInfo select(String spec) { return resolve(spec).device(); }
+
+    /** {@link #select} with the reason of the choice, for the line train and bench print first. */
+    public static Choice resolve(String spec) {
         Availability a = probe();
         if (!a.available()) throw new IllegalArgumentException("device '" + spec + "': OpenCL is not usable: " + a.reason());
         List<DeviceInfo> all = devices();
-        if (spec.equals("opencl")) return all.stream().filter(DeviceInfo::gpu).findFirst().orElse(all.getFirst());
+        if (spec.equals("opencl")) return choose(all);
         if (spec.startsWith("opencl:")) {
             int n;
             try {
@@ -130,11 +145,36 @@ public final class OpenCl {
             }
             if (n < 0 || n >= all.size()) {
                 throw new IllegalArgumentException("device '" + spec + "': there are " + all.size()
-                        + " OpenCL devices, opencl:0 .. opencl:" + (all.size() - 1));
+                        + " OpenCL devices, opencl:0 .. opencl:" + (all.size() - 1) + " (see mgiad devices)");
             }
-            return all.get(n);
+            return new Choice(all.get(n), "as asked (" + spec + ")");
         }
         throw new IllegalArgumentException("device '" + spec + "': expected opencl or opencl:N");
+    }
+
+    /**
+     * The rule of {@code --device opencl}: a GPU with its own memory (a discrete card before the integrated GPU
+     * of the same machine), else any GPU, else the first CPU device, else the first device, each time the first
+     * in listing order.
+     */
+    static Choice choose(List<DeviceInfo> all) {
+        if (all.isEmpty()) throw new IllegalArgumentException("there is no OpenCL device");
+        long gpus = all.stream().filter(DeviceInfo::gpu).count();
+        for (DeviceInfo d : all) {
+            if (d.gpu() && !d.unifiedMemory()) {
+                return new Choice(d, gpus == 1 ? "the only GPU" : "the first GPU with its own memory, of " + gpus + " GPUs");
+            }
+        }
+        for (DeviceInfo d : all) {
+            if (d.gpu()) return new Choice(d, gpus == 1 ? "the only GPU" : "the first of " + gpus + " GPUs");
+        }
+        for (DeviceInfo d : all) {
+            if (d.type().equals("CPU")) {
+                return new Choice(d, "no GPU found, took the first CPU device" + (all.size() == 1 ? "" : " of "
+                        + all.size() + " OpenCL devices (opencl:N picks another)"));
+            }
+        }
+        return new Choice(all.getFirst(), "no GPU or CPU device found, took the first OpenCL device");
     }
 
     /** The platform and device handles behind a listing entry. */
@@ -142,49 +182,77 @@ public final class OpenCl {
 
     static Handles handles(DeviceInfo info) {
         Handles[] out = new Handles[1];
-        List<DeviceInfo> now = enumerate((i, p, d) -> { if (i == info.index()) out[0] = new Handles(p, d); });
-        if (out[0] == null || !now.get(info.index()).name().equals(info.name())) {
+        Listing now = enumerate((i, p, d) -> { if (i == info.index()) out[0] = new Handles(p, d); });
+        if (out[0] == null || !now.devices().get(info.index()).name().equals(info.name())) {
             throw new IllegalArgumentException("OpenCL device " + info.index() + " (" + info.name() + ") is gone");
         }
         return out[0];
     }
 
+    /**
+     * Every device found, one line for each platform or device that could not be queried, and the names of the
+     * platforms that answered without a device (rusticl does unless RUSTICL_ENABLE names a driver).
+     */
+    public record Listing(List<DeviceInfo> devices, List<String> problems, List<String> emptyPlatforms) { }
+
     private interface Visitor { void visit(int index, cl_platform_id p, cl_device_id d); }
 
-    private static List<DeviceInfo> enumerate(Visitor visitor) {
+    /** Platforms in the loader's order, each one's devices as {@link DeviceQuery} finds them. */
+    private static Listing enumerate(Visitor visitor) {
         int[] count = new int[1];
         CL.clGetPlatformIDs(0, null, count);
         cl_platform_id[] platforms = new cl_platform_id[count[0]];
         if (count[0] > 0) CL.clGetPlatformIDs(count[0], platforms, null);
         List<DeviceInfo> out = new ArrayList<>();
-        for (cl_platform_id p : platforms) {
-            String pname = platformString(p, CL_PLATFORM_NAME);
-            int[] nd = new int[1];
+        List<String> problems = new ArrayList<>(), empty = new ArrayList<>();
+        for (int pi = 0; pi < platforms.length; pi++) {
+            cl_platform_id p = platforms[pi];
+            String pname;
             try {
-                CL.clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, null, nd);
+                pname = platformString(p, CL_PLATFORM_NAME);
             } catch (CLException e) {
-                continue; // CL_DEVICE_NOT_FOUND: a platform without devices
+                pname = "#" + pi;
+                problems.add("OpenCL platform #" + pi + ": its name could not be read ("
+                        + DeviceQuery.status(e.getStatus()) + ")");
             }
-            cl_device_id[] ds = new cl_device_id[nd[0]];
-            CL.clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, nd[0], ds, null);
-            for (cl_device_id d : ds) {
+            DeviceQuery.Found<cl_device_id> found = DeviceQuery.devicesOf(pname, type -> deviceIds(p, type));
+            if (found.problem() != null) problems.add(found.problem());
+            else if (found.devices().isEmpty()) empty.add(pname);
+            for (cl_device_id d : found.devices()) {
                 int index = out.size();
-                out.add(new DeviceInfo(index, pname, deviceString(d, CL_DEVICE_NAME), deviceString(d, CL_DEVICE_VENDOR),
-                        deviceString(d, CL_DEVICE_VERSION), deviceString(d, CL_DEVICE_OPENCL_C_VERSION),
-                        typeName(deviceLong(d, CL_DEVICE_TYPE)), deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE),
-                        deviceLong(d, CL_DEVICE_LOCAL_MEM_SIZE), (int) deviceInt(d, CL_DEVICE_MAX_COMPUTE_UNITS),
-                        deviceSizeT(d, CL_DEVICE_MAX_WORK_GROUP_SIZE)));
+                try {
+                    out.add(describe(index, pname, d));
+                } catch (CLException e) {
+                    problems.add("a device of OpenCL platform '" + pname + "' could not be described ("
+                            + DeviceQuery.status(e.getStatus()) + "); it is not listed");
+                    continue;
+                }
                 if (visitor != null) visitor.visit(index, p, d);
             }
         }
-        return out;
+        return new Listing(List.copyOf(out), List.copyOf(problems), List.copyOf(empty));
     }
 
-    private static String typeName(long t) {
-        if ((t & CL_DEVICE_TYPE_GPU) != 0) return "GPU";
-        if ((t & CL_DEVICE_TYPE_CPU) != 0) return "CPU";
-        if ((t & CL_DEVICE_TYPE_ACCELERATOR) != 0) return "accelerator";
-        return "other";
+    private static List<cl_device_id> deviceIds(cl_platform_id p, long type) {
+        int[] n = new int[1];
+        CL.clGetDeviceIDs(p, type, 0, null, n);
+        cl_device_id[] ds = new cl_device_id[n[0]];
+        if (n[0] > 0) CL.clGetDeviceIDs(p, type, n[0], ds, null);
+        return List.of(ds);
+    }
+
+    private static DeviceInfo describe(int index, String platform, cl_device_id d) {
+        boolean unified;
+        try {
+            unified = deviceInt(d, CL_DEVICE_HOST_UNIFIED_MEMORY) != 0;
+        } catch (CLException e) {
+            unified = false; // deprecated since OpenCL 2.0: a driver may not answer; then assume its own memory
+        }
+        return new DeviceInfo(index, platform, deviceString(d, CL_DEVICE_NAME), deviceString(d, CL_DEVICE_VENDOR),
+                deviceString(d, CL_DEVICE_VERSION), deviceString(d, CL_DEVICE_OPENCL_C_VERSION),
+                DeviceQuery.typeName(deviceLong(d, CL_DEVICE_TYPE)), deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE),
+                deviceLong(d, CL_DEVICE_LOCAL_MEM_SIZE), (int) deviceInt(d, CL_DEVICE_MAX_COMPUTE_UNITS),
+                deviceSizeT(d, CL_DEVICE_MAX_WORK_GROUP_SIZE), unified);
     }
 
     private static String platformString(cl_platform_id p, int param) {
@@ -237,6 +305,8 @@ public final class OpenCl {
             System.out.println("unavailable: " + a.reason());
             return;
         }
-        for (DeviceInfo d : devices()) System.out.println(d.summary());
+        Listing listing = listing();
+        for (DeviceInfo d : listing.devices()) System.out.println(d.summary());
+        for (String problem : listing.problems()) System.out.println("problem: " + problem);
     }
 }

@@ -178,8 +178,11 @@ public final class OpenClBackend implements Backend {
     }
 
     /** Options of a conv2d.cl build; one build serves all three directions of every layer with the same K, S and blocking. */
-    private String convOptions(ConvParams p) {
-        return common + " -DK=" + p.k() + " -DS=" + p.stride() + " -DOCB=" + forwardBlock(p) + " -DICB=" + dataBlock(p)
+    private String convOptions(ConvParams p) { return common + " " + convVariant(p); }
+
+    /** The {@code -D} options of conv2d.cl a problem needs besides the batch block: which kernel variant runs it. */
+    static String convVariant(ConvParams p) {
+        return "-DK=" + p.k() + " -DS=" + p.stride() + " -DOCB=" + forwardBlock(p) + " -DICB=" + dataBlock(p)
                 + " -DOCBW=" + weightBlock(p) + " -DRWGW=" + WG_WEIGHTS;
     }
 

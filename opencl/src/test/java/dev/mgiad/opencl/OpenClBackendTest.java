@@ -6,9 +6,13 @@ import dev.mgiad.engine.ref.Reference;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
 
@@ -19,21 +23,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What the conformance suite does not cover: determinism, program caching, ownership and lifetime of tensors. */
+/**
+ * What the conformance suite does not cover: determinism, program caching, ownership and lifetime of tensors; on
+ * every device {@link TestDevice#all()} lists.
+ */
+@ParameterizedClass(name = "{0}", allowZeroInvocations = true)
+@MethodSource("dev.mgiad.opencl.TestDevice#named")
 class OpenClBackendTest {
 
-    /** Shared by the tests that need no special backend, so that its programs are built once. */
+    @Parameter OpenCl.DeviceInfo device;
+
+    /** Shared by the tests that need no special backend, so that its programs are built once per device. */
     private static OpenClBackend shared;
 
     @BeforeAll
-    static void open() {
-        TestDevice.assumeOpenCl();
-        shared = TestDevice.open();
-    }
+    static void requireOpenCl() { TestDevice.assumeOpenCl(); }
 
-    @AfterAll
+    @BeforeParameterizedClassInvocation
+    static void open(OpenCl.DeviceInfo device) { shared = new OpenClBackend(device); }
+
+    @AfterParameterizedClassInvocation
     static void close() {
         if (shared != null) shared.close();
+        shared = null;
     }
 
     private static Tensor act(OpenClBackend b, Random r, int n, int c, int h, int w) {
@@ -92,12 +104,12 @@ class OpenClBackendTest {
     @Test
     void foreignAndClosedTensorsAreRejected() {
         Tensor kept;
-        try (OpenClBackend b = TestDevice.open(); CpuBackend cpu = new CpuBackend(1)) {
+        try (OpenClBackend b = new OpenClBackend(device); CpuBackend cpu = new CpuBackend(1)) {
             Tensor onCpu = cpu.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
             Tensor here = b.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
             var e = assertThrows(IllegalArgumentException.class, () -> b.copy(onCpu, here));
             assertTrue(e.getMessage().contains("does not live on this OpenCL backend"), e.getMessage());
-            try (OpenClBackend other = TestDevice.open()) {
+            try (OpenClBackend other = new OpenClBackend(device)) {
                 Tensor there = other.allocate(Shape.of(2, 3, 4, 4), Layout.BATCH_BLOCKED);
                 assertThrows(IllegalArgumentException.class, () -> b.copy(there, here));
             }
@@ -190,7 +202,7 @@ class OpenClBackendTest {
 
     @Test
     void uploadDownloadRoundTripsAndPaddingStaysZero() {
-        try (OpenClBackend b = TestDevice.open(4)) {
+        try (OpenClBackend b = new OpenClBackend(device, 4)) {
             Random r = new Random(3);
             float[] data = random(r, 5 * 2 * 3);
             Tensor t = b.allocate(Shape.of(5, 2, 3, 1), Layout.BATCH_BLOCKED);

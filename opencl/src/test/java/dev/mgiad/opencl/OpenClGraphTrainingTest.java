@@ -9,7 +9,9 @@ import dev.mgiad.engine.nn.Conv2d;
 import dev.mgiad.engine.nn.Linear;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.engine.optim.Sgd;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the check also covers another block size than the conformance suite's.
  *
  * <p>Tolerances: on PoCL the two agree to 6e-8 in the weights and 1e-8 relative in the losses after four steps
- * (float sums in another order); 1e-5 relative and 1e-6 absolute leave room for a GPU's reduction order.
+ * (float sums in another order); 1e-5 relative and 1e-6 absolute leave room for a GPU's reduction order. Runs on
+ * every device {@link TestDevice#all()} lists.
  */
 class OpenClGraphTrainingTest {
     static final int N = 19, C = 3, H = 7, W = 6, CLASSES = 5, STEPS = 4;
@@ -74,9 +77,12 @@ class OpenClGraphTrainingTest {
         return losses;
     }
 
-    @Test
-    void trainingStepsMatchTheCpu() {
-        TestDevice.assumeOpenCl();
+    @BeforeAll
+    static void requireOpenCl() { TestDevice.assumeOpenCl(); }
+
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @MethodSource("dev.mgiad.opencl.TestDevice#named")
+    void trainingStepsMatchTheCpu(OpenCl.DeviceInfo device) {
         Random r = new Random(7);
         float[][] xs = new float[STEPS][N * C * H * W];
         int[][] labels = new int[STEPS][N];
@@ -84,7 +90,7 @@ class OpenClGraphTrainingTest {
             for (int i = 0; i < xs[s].length; i++) xs[s][i] = (float) r.nextGaussian();
             for (int i = 0; i < N; i++) labels[s][i] = r.nextInt(CLASSES);
         }
-        try (CpuBackend cpu = new CpuBackend(1); OpenClBackend ocl = TestDevice.open(8)) {
+        try (CpuBackend cpu = new CpuBackend(1); OpenClBackend ocl = new OpenClBackend(device, 8)) {
             Net a = new Net(cpu), b = new Net(ocl);
             double[] la = train(cpu, a, xs, labels), lb = train(ocl, b, xs, labels);
             for (int s = 0; s < STEPS; s++) assertEquals(la[s], lb[s], 1e-5 * Math.abs(la[s]), "loss of step " + s);

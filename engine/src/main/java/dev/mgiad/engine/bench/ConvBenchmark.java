@@ -14,7 +14,9 @@ import java.util.Random;
 /**
  * Times convolutions forward and forward+backward (input and weight gradients) on any backend, for the problems
  * of {@code shared/bench/shapes.txt}. Like the PyTorch peer script, all problems are swept several rounds,
- * interleaved, and the median is reported, so slow drifts of a noisy machine hit every row alike.
+ * interleaved, and the median is reported, so slow drifts of a noisy machine hit every row alike. Every problem's
+ * results are checked ({@link ConvSpotCheck}) before it is timed, and the machine's FMA peak is probed before and
+ * after the sweep ({@link FmaPeak}) so that each row can be read as a share of what the machine gave at the time.
  */
 public final class ConvBenchmark {
 
@@ -30,10 +32,28 @@ public final class ConvBenchmark {
         }
     }
 
-    /** Result row: medians in milliseconds. */
-    public record Row(Problem problem, ConvParams params, double forwardMs, double trainMs) {
+    /**
+     * Result row: medians in milliseconds; {@code peakGflops} the FMA peak probed around the sweep (0 when not
+     * probed).
+     */
+    public record Row(Problem problem, ConvParams params, double forwardMs, double trainMs, double peakGflops) {
         public double forwardGflops() { return 2.0 * params.macs() / forwardMs / 1e6; }
         public double trainGflops() { return 6.0 * params.macs() / trainMs / 1e6; }
+
+        /** Forward + backward GFLOP/s as a share of the probed FMA peak (NaN when not probed). */
+        public double trainShareOfPeak() { return peakGflops > 0 ? trainGflops() / peakGflops : Double.NaN; }
+
+        /**
+         * The bytes forward + backward must move at least: each of the three operators reads its two operands and
+         * writes its result once (x, w, y; dy, w, dx; x, dy, dw), i.e. 3 x (|x| + |y| + |w|) floats.
+         */
+        public long trainBytes() {
+            ConvParams p = params;
+            long x = (long) p.n() * p.cin() * p.h() * p.w(), y = (long) p.n() * p.cout() * p.oh() * p.ow();
+            return 4L * 3 * (x + y + p.weightElements());
+        }
+
+        public double trainGBps() { return trainBytes() / trainMs / 1e6; }
     }
 
     /** The problems of the peer benchmark (shared/bench/shapes.txt). */
@@ -55,11 +75,16 @@ public final class ConvBenchmark {
 
     private final Backend backend;
     private final int batch;
+    private final int peakThreads;
 
-    public ConvBenchmark(Backend backend, int batch) {
+    /** {@code peakThreads}: threads of the FMA-peak probe (the CPU backend's threads), or 0 for no probe. */
+    public ConvBenchmark(Backend backend, int batch, int peakThreads) {
         this.backend = backend;
         this.batch = batch;
+        this.peakThreads = peakThreads;
     }
+
+    public ConvBenchmark(Backend backend, int batch) { this(backend, batch, 0); }
 
     private final class Case {
         final Problem problem;
@@ -78,6 +103,17 @@ public final class ConvBenchmark {
             backend.upload(randoms(r, (int) x.shape().elements()), x);
             backend.upload(randoms(r, (int) w.shape().elements()), w);
             backend.upload(randoms(r, (int) y.shape().elements()), y);
+        }
+
+        /** One forward + backward, then sampled elements of all three results against the definition. */
+        void check() {
+            backend.convForward(p, x, w, y, null, 1f);
+            backend.convBackwardData(p, y, w, dx, 1f, false);
+            backend.convBackwardWeights(p, x, y, dw, 1f, false);
+            backend.sync();
+            float[] yd = backend.download(y);
+            ConvSpotCheck.check(problem.label(), p, backend.download(x), backend.download(w), yd, yd,
+                    backend.download(dx), backend.download(dw));
         }
 
         long forward() {
@@ -112,11 +148,13 @@ public final class ConvBenchmark {
         List<Case> cases = new ArrayList<>();
         for (Problem pr : problems) {
             Case c = new Case(pr);
+            c.check();
             c.train(); c.train(); // warm-up: JIT and caches
             cases.add(c);
             fwd.add(new long[0]);
             trn.add(new long[0]);
         }
+        double peakBefore = peakThreads > 0 ? FmaPeak.measure(peakThreads, 5) : 0;
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < cases.size(); i++) {
                 Case c = cases.get(i);
@@ -124,9 +162,10 @@ public final class ConvBenchmark {
                 trn.set(i, append(trn.get(i), timeFor(c::train, budgetSeconds * 2 / 3)));
             }
         }
+        double peak = peakThreads > 0 ? (peakBefore + FmaPeak.measure(peakThreads, 5)) / 2 : 0;
         for (int i = 0; i < cases.size(); i++) {
             Case c = cases.get(i);
-            rows.add(new Row(c.problem, c.p, median(fwd.get(i)) / 1e6, median(trn.get(i)) / 1e6));
+            rows.add(new Row(c.problem, c.p, median(fwd.get(i)) / 1e6, median(trn.get(i)) / 1e6, peak));
         }
         return rows;
     }
@@ -150,11 +189,17 @@ public final class ConvBenchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
     }
 
-    /** A table with per row: ms forward, ms forward+backward, GFLOP/s of both, and the cost ratio to dense vs ideal. */
+    /**
+     * A table with per row: ms forward, ms forward+backward, GFLOP/s of both, the forward+backward share of the
+     * probed FMA peak, the compulsory bytes of forward+backward and their rate, and the cost ratio to dense vs ideal.
+     */
     public static String table(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%-30s %9s %9s %9s %9s %9s %9s%n", "problem (batch " + (rows.isEmpty() ? 0 : rows.get(0).params().n()) + ")",
-                "fwd ms", "fwd GF/s", "f+b ms", "f+b GF/s", "vs dense", "ideal"));
+        if (!rows.isEmpty() && rows.get(0).peakGflops() > 0) {
+            sb.append(String.format("# FMA peak probed around the sweep (Vector API, same threads): %.0f GFLOP/s%n", rows.get(0).peakGflops()));
+        }
+        sb.append(String.format("%-30s %9s %9s %9s %9s %7s %9s %7s %9s %9s%n", "problem (batch " + (rows.isEmpty() ? 0 : rows.get(0).params().n()) + ")",
+                "fwd ms", "fwd GF/s", "f+b ms", "f+b GF/s", "%peak", "f+b MB", "GB/s", "vs dense", "ideal"));
         for (Row r : rows) {
             Row dense = rows.stream().filter(d -> d.problem().kind().equals(r.problem().kind())
                     && d.problem().channels() == r.problem().channels() && d.problem().size() == r.problem().size()
@@ -162,8 +207,9 @@ public final class ConvBenchmark {
                     && d.problem().groupSize() == d.problem().channels()).findFirst().orElse(null);
             String ratio = dense == null ? "-" : String.format("%.3f", r.trainMs() / dense.trainMs());
             String ideal = dense == null ? "-" : String.format("%.3f", (double) r.problem().groupSize() / r.problem().channels());
-            sb.append(String.format("%-30s %9.2f %9.1f %9.2f %9.1f %9s %9s%n", r.problem().label(), r.forwardMs(),
-                    r.forwardGflops(), r.trainMs(), r.trainGflops(), ratio, ideal));
+            String share = Double.isNaN(r.trainShareOfPeak()) ? "-" : String.format("%.0f%%", 100 * r.trainShareOfPeak());
+            sb.append(String.format("%-30s %9.2f %9.1f %9.2f %9.1f %7s %9.1f %7.1f %9s %9s%n", r.problem().label(), r.forwardMs(),
+                    r.forwardGflops(), r.trainMs(), r.trainGflops(), share, r.trainBytes() / 1e6, r.trainGBps(), ratio, ideal));
         }
         return sb.toString();
     }

@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Activations are batch-blocked with the SIMD width (16 floats with AVX-512), see {@link Layout#BATCH_BLOCKED}.
  */
 public final class CpuBackend implements Backend {
-    static final VectorSpecies<Float> S = ConvKernels.S;
-    static final int L = ConvKernels.L;
+    static final VectorSpecies<Float> S = Simd.SPECIES;
+    static final int L = Simd.LANES;
 
     private final Parallel par;
 
@@ -108,25 +108,22 @@ public final class CpuBackend implements Backend {
         Checks.conv("conv2d forward", p, x, w, y, L);
         if (base != null) Checks.sameShape("conv2d forward (base)", base, y);
         float[] b = base == null ? null : base == y ? snapshot(y) : seg(base);
-        ConvKernels.run(ConvKernels.forwardJob(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks()), par);
+        ConvDispatch.forward(ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks()), par);
     }
 
     @Override
     public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
         Checks.conv("conv2d backward (input gradient)", p, dx, w, dy, L);
-        float[] base = accumulate ? seg(dx) : null;
-        if (ConvKernels.isSameStride1(p)) {
-            if (accumulate) base = snapshot(dx); // the kernels store raw sums before the epilogue adds the base
-            ConvKernels.run(ConvKernels.backwardDataJob(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks()), par);
-        } else {
-            ConvKernels.backwardDataStrided(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks(), par);
-        }
+        ConvDispatch.BackwardData impl = ConvDispatch.backwardDataFor(p);
+        // a kernel that stores raw sums before its epilogue adds the base needs a copy of dx as the base
+        float[] base = !accumulate ? null : impl.rawSumsFirst() ? snapshot(dx) : seg(dx);
+        impl.kernel().run(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks(), par);
     }
 
     @Override
     public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {
         Checks.conv("conv2d backward (weight gradient)", p, x, dw, dy, L);
-        ConvKernels.backwardWeights(p, seg(x), seg(dy), seg(dw), alpha, accumulate, x.batchBlocks(), par);
+        ConvDispatch.backwardWeights(p, seg(x), seg(dy), seg(dw), alpha, accumulate, x.batchBlocks(), par);
     }
 
     // ------------------------------------------------------------------ batch norm

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Lanes {
     private Lanes() { }
 
-    private static final VectorSpecies<Float> S = ConvKernels.S;
+    private static final VectorSpecies<Float> S = Simd.SPECIES;
     @SuppressWarnings("unchecked")
     private static final VectorShuffle<Float>[] ROTATE = new VectorShuffle[Integer.numberOfTrailingZeros(S.length())];
 

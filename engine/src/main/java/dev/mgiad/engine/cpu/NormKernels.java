@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class NormKernels {
     private NormKernels() { }
 
-    private static final VectorSpecies<Float> S = ConvKernels.S;
-    private static final int L = ConvKernels.L;
+    private static final VectorSpecies<Float> S = Simd.SPECIES;
+    private static final int L = Simd.LANES;
 
     private static FloatVector ld(float[] m, long off) { return FloatVector.fromArray(S, m, (int) (off)); }
 

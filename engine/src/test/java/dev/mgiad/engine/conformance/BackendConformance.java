@@ -59,6 +59,16 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(2, 3, 8, 8, 16, 3, 1, 1));    // a stem: 3 input channels
         l.add(ConvParams.of(2, 2, 5, 5, 4, 3, 1, 1));    // a stem: 2 input channels, 4 outputs
         l.add(ConvParams.of(3, 1, 6, 5, 4, 3, 1, 1));    // a stem: 1 input channel
+        l.add(ConvParams.of(3, 6, 7, 9, 6, 3, 2, 3));    // stride 2 with 2 channels per group
+        l.add(ConvParams.of(3, 4, 7, 6, 4, 5, 1, 2));    // 5x5 'same': the generic kernels
+        l.add(new ConvParams(3, 4, 7, 8, 4, 3, 2, 0, 1)); // 3x3 stride 2 without padding: the generic kernels
+        // the sizes of the models (32x32 and 16x16 at batch > one block): the weight gradient sums batch blocks in
+        // chunks there, one block at a time (32x32) or with a partial last chunk (16x16), as at batch 128
+        l.add(ConvParams.of(17, 4, 32, 32, 4, 3, 1, 1));  // dense 3x3 at 32x32
+        l.add(ConvParams.of(50, 8, 16, 16, 8, 3, 1, 1));  // dense 3x3 at 16x16, several blocks per chunk
+        l.add(ConvParams.of(50, 4, 32, 32, 8, 3, 2, 1));  // dense 3x3 stride 2 from 32x32
+        l.add(ConvParams.of(50, 4, 32, 32, 4, 3, 1, 4));  // depthwise at 32x32
+        l.add(ConvParams.of(17, 8, 32, 32, 8, 1, 1, 2));  // grouped 1x1 at 32x32
         return l;
     }
 

@@ -1,0 +1,129 @@
+package dev.mgiad.engine.cpu;
+
+import dev.mgiad.engine.backend.ConvParams;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+import static dev.mgiad.engine.cpu.ConvJob.planeFloats;
+
+/**
+ * Which kernel runs a convolution, and the drivers that split the work between threads. As in oneDNN's
+ * implementation lists, each direction has one ordered list: the first implementation whose condition holds runs
+ * the problem, the specialised register blocks come first and the generic kernel, correct for every shape, last.
+ * The kernels themselves live in one file per regime ({@link Conv3x3S1}, {@link Conv3x3S2}, {@link Conv1x1},
+ * {@link ConvDepthwise}, {@link ConvGeneric}), each holding its forward, input gradient and weight gradient.
+ */
+final class ConvDispatch {
+    private ConvDispatch() { }
+
+    /** Computes raw sums of output rows {@code y0 .. y1} of batch block nb and group g, and applies the epilogue. */
+    @FunctionalInterface interface Band { void run(ConvJob j, int nb, int g, int y0, int y1); }
+
+    /** {@code dx = base + alpha * conv^T(dy)}, the whole problem (the implementation splits it between threads). */
+    @FunctionalInterface interface DataKernel {
+        void run(ConvParams p, float[] dy, float[] w, float[] dx, float[] base, float alpha, int nBlocks, Parallel par);
+    }
+
+    /** Adds, for output channels {@code o0 .. o0+tile} of group g, {@code sum dy * x} over batch blocks nb0..nb1 to part. */
+    @FunctionalInterface interface WeightKernel {
+        void run(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, double[] part);
+    }
+
+    record Forward(String name, Predicate<ConvJob> applies, Band band) { }
+
+    /**
+     * {@code rawSumsFirst}: the kernel stores raw sums before its epilogue reads the base, so an accumulating call
+     * must pass a copy of dx as the base.
+     */
+    record BackwardData(String name, Predicate<ConvParams> applies, boolean rawSumsFirst, DataKernel kernel) { }
+
+    /** {@code tile}: output channels per work item (one thread owns a tile: no reduction between threads). */
+    record BackwardWeights(String name, Predicate<ConvParams> applies, int tile, WeightKernel kernel) { }
+
+    static final List<Forward> FORWARD = List.of(
+            Conv3x3S1.FORWARD, Conv3x3S2.FORWARD, Conv1x1.FORWARD, ConvDepthwise.FORWARD, ConvGeneric.FORWARD);
+
+    /** The stride-1 'same' input gradient is a forward convolution of dy with the flipped, transposed weight. */
+    static final BackwardData AS_FORWARD = new BackwardData("stride-1 same: forward list on the transposed weight",
+            ConvJob::isSameStride1, true,
+            (p, dy, w, dx, base, alpha, nBlocks, par) -> forward(ConvJob.backwardData(p, dy, w, dx, base, alpha, nBlocks), par));
+
+    static final List<BackwardData> BACKWARD_DATA = List.of(
+            AS_FORWARD, Conv3x3S2.BACKWARD_DATA_TILED, ConvDepthwise.BACKWARD_DATA_S2, Conv3x3S2.BACKWARD_DATA,
+            ConvGeneric.BACKWARD_DATA);
+
+    static final List<BackwardWeights> BACKWARD_WEIGHTS = List.of(
+            Conv3x3S1.BACKWARD_WEIGHTS, Conv3x3S2.BACKWARD_WEIGHTS, Conv1x1.BACKWARD_WEIGHTS,
+            ConvDepthwise.BACKWARD_WEIGHTS, ConvGeneric.BACKWARD_WEIGHTS);
+
+    static Forward forwardFor(ConvJob j) { return FORWARD.stream().filter(f -> f.applies().test(j)).findFirst().orElseThrow(); }
+
+    static BackwardData backwardDataFor(ConvParams p) {
+        return BACKWARD_DATA.stream().filter(f -> f.applies().test(p)).findFirst().orElseThrow();
+    }
+
+    static BackwardWeights backwardWeightsFor(ConvParams p) {
+        return BACKWARD_WEIGHTS.stream().filter(f -> f.applies().test(p)).findFirst().orElseThrow();
+    }
+
+    /** Work items are (batch block, group, band of output rows): at least 4 per thread where the rows allow. */
+    static void forward(ConvJob j, Parallel par) {
+        Band kernel = forwardFor(j).band();
+        int rows = j.ho;
+        int bands = Math.max(1, Math.min(rows, (4 * par.threads() + j.nBlocks * j.groups - 1) / (j.nBlocks * j.groups)));
+        int items = j.nBlocks * j.groups * bands;
+        par.forRange(items, (from, to, t) -> {
+            for (int it = from; it < to; it++) {
+                int band = it % bands;
+                int g = (it / bands) % j.groups;
+                int nb = it / (bands * j.groups);
+                int y0 = (int) ((long) rows * band / bands), y1 = (int) ((long) rows * (band + 1) / bands);
+                kernel.run(j, nb, g, y0, y1);
+            }
+        });
+    }
+
+    /**
+     * {@code dw = (accumulate ? dw : 0) + alpha * sum over images and pixels of dy * x}. Threads own disjoint
+     * output-channel tiles, so there is no reduction between threads; per tile the sums run over batch blocks in
+     * the outer loop and are kept in double.
+     */
+    static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha,
+                                boolean accumulate, int nBlocks, Parallel par) {
+        BackwardWeights impl = backwardWeightsFor(p);
+        final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), kk = p.k() * p.k();
+        final int tile = impl.tile();
+        final WeightKernel kernel = impl.kernel();
+        final int tilesPerGroup = outG / tile;
+        final int chunk = weightChunk(p, tile, nBlocks);
+        int items = p.groups() * tilesPerGroup;
+        par.forRange(items, (from, to, t) -> {
+            double[] part = new double[tile * inG * kk];
+            for (int it = from; it < to; it++) {
+                int g = it / tilesPerGroup, o0 = (it % tilesPerGroup) * tile;
+                java.util.Arrays.fill(part, 0);
+                for (int nb0 = 0; nb0 < nBlocks; nb0 += chunk) kernel.run(p, x, dy, nb0, Math.min(nBlocks, nb0 + chunk), g, o0, part);
+                for (int ot = 0; ot < tile; ot++) {
+                    for (int i = 0; i < inG; i++) {
+                        for (int tap = 0; tap < kk; tap++) {
+                            long idx = (((long) g * outG + o0 + ot) * inG + i) * kk + tap;
+                            float v = (float) (alpha * part[(ot * inG + i) * kk + tap]);
+                            dw[(int) (idx)] = accumulate ? dw[(int) (idx)] + v : v;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Batch blocks summed in registers before one lane reduction: all of them when the tile's dy planes of the whole
+     * batch stay in cache (small images: the reductions would otherwise dominate at 4x4), else one at a time so that
+     * the dy tile of one block stays in L2 while every input channel streams past.
+     */
+    static int weightChunk(ConvParams p, int tile, int nBlocks) {
+        long bytesPerBlock = 4L * (tile * planeFloats(p.oh(), p.ow()) + planeFloats(p.h(), p.w()));
+        return (int) Math.max(1, Math.min(nBlocks, (256 << 10) / bytesPerBlock));
+    }
+}
