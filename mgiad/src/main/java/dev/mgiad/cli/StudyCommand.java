@@ -60,6 +60,9 @@ final class StudyCommand implements Callable<Integer> {
     boolean collect;
     @Option(names = "--plan", description = "Print every run, its state and its train command; run nothing.")
     boolean plan;
+    @Option(names = "--only", split = ",", paramLabel = "CONFIG",
+            description = "Run (or plan, or submit) only these configurations (comma-separated names); --collect still reports all.")
+    List<String> only;
     @Option(names = "--parallel", defaultValue = "1", paramLabel = "K",
             description = "Runs at a time: locally, threads are split between them; on Slurm, the array's %%K throttle (default: ${DEFAULT-VALUE}).")
     int parallel;
@@ -111,6 +114,15 @@ final class StudyCommand implements Callable<Integer> {
         List<StudyRun> runs = plan(study, studyDir.toAbsolutePath().normalize());
 
         if (collect) return collect(study, studyDir, runs, out);
+        List<StudyRun> all = runs;
+        if (only != null) {
+            for (String n : only) {
+                if (study.configs().stream().noneMatch(c -> c.name().equals(n))) {
+                    throw new IllegalArgumentException("--only " + n + ": no such configuration in " + file);
+                }
+            }
+            runs = runs.stream().filter(r -> only.contains(r.config().name())).toList();
+        }
         if (plan) {
             out.printf("study %s: %d configurations x %d seeds = %d runs in %s%n", study.name(), study.configs().size(),
                     study.seeds().size(), runs.size(), studyDir);
@@ -130,7 +142,7 @@ final class StudyCommand implements Callable<Integer> {
         }
         Files.createDirectories(studyDir);
         AtomicFiles.writeString(studyDir.resolve("study.txt"), Files.readString(file, StandardCharsets.UTF_8));
-        if (slurm) return slurm(study, studyDir, runs, out);
+        if (slurm) return slurm(study, studyDir, runs, all, out);
 
         int total = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         int k = Math.min(parallel, runs.size());
@@ -140,7 +152,7 @@ final class StudyCommand implements Callable<Integer> {
         LocalRunner runner = new LocalRunner(study.name(), JavaLauncher.command(70 / k), k, perRun, out);
         LocalRunner.Summary s = runner.run(runs);
         out.printf("study %s: %d finished now, %d finished before, %d failed%n", study.name(), s.finished(), s.skipped(), s.failed());
-        collect(study, studyDir, runs, out);
+        collect(study, studyDir, all, out);
         if (s.failed() > 0) {
             for (String f : s.failures()) System.err.println("mgiad study: failed: " + f);
             return 1;
@@ -162,7 +174,8 @@ final class StudyCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int slurm(StudyFile study, Path studyDir, List<StudyRun> runs, PrintStream out) throws IOException, InterruptedException {
+    private int slurm(StudyFile study, Path studyDir, List<StudyRun> runs, List<StudyRun> all, PrintStream out)
+            throws IOException, InterruptedException {
         List<Integer> pending = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
@@ -173,7 +186,7 @@ final class StudyCommand implements Callable<Integer> {
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
         if (pending.isEmpty()) {
             out.println("study " + study.name() + ": every run has finished; collecting");
-            return collect(study, studyDir, runs, out);
+            return collect(study, studyDir, all, out);
         }
         for (int i : pending) runs.get(i).writeMarker(study.name());
         Path slurmDir = studyDir.toAbsolutePath().normalize().resolve("slurm");

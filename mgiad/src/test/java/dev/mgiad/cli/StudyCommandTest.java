@@ -72,6 +72,11 @@ class StudyCommandTest {
         assertTrue(run("study", f.toString(), "--plan").err().contains("bad.study:1: config r: --epochs must be >= 1"));
         Files.writeString(f, "config r --modle resnet20\n");
         assertTrue(run("study", f.toString()).err().contains("bad.study:1: unknown train flag '--modle'"));
+        Files.writeString(f, "config r --model resnet20\nconfig m --model mgiad\n");
+        var only = run("study", f.toString(), "--plan", "--only", "m");
+        assertTrue(only.out().contains("m-seed0") && !only.out().contains("r-seed0"), only.out());
+        var unknown = run("study", f.toString(), "--plan", "--only", "x");
+        assertTrue(unknown.err().contains("--only x: no such configuration in " + f), unknown.err());
         var missing = run("study", tmp.resolve("none.study").toString());
         assertTrue(missing.err().contains("none.study: no such study file"), missing.err());
         var preset = run("study", "--preset", "paper-cifar11");
