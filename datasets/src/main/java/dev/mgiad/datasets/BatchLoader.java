@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Image buffers of full batches can be handed back with {@link #recycle(Batch)} and are then
  * reused; doing so is optional, the producer allocates when the pool is empty.
+ *
+ * <p>For data-parallel training, {@link Builder#shard(int, int)} makes each of P ranks produce only its share
+ * of every global batch: rank r gets the images {@code [floor(r*s/P), floor((r+1)*s/P))} of a global batch of s
+ * images, so the P ranks together see exactly the batches, in the same order, that one loader sees.
  */
 public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private final ImageDataset dataset;
@@ -28,6 +32,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private final int epoch;
     private final int[] order;
     private final int total;
+    private final int shard, shards;
     private final BlockingQueue<Object> queue;
     private final BlockingQueue<float[]> pool;
     private final Thread producer;
@@ -46,6 +51,8 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         this.epoch = b.epoch;
         this.order = Seeds.order(dataset.count(), b.shuffle, seed, epoch);
         this.total = batchesPerEpoch(dataset.count(), batchSize, dropLast);
+        this.shard = b.shard;
+        this.shards = b.shards;
         this.nextBatch = Math.min(b.startBatch, total);
         this.queue = new ArrayBlockingQueue<>(b.prefetch);
         this.pool = new ArrayBlockingQueue<>(b.prefetch + 2);
@@ -111,9 +118,12 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
 
     /** Hands a batch's image buffer back for reuse. The batch must not be used afterwards. */
     public void recycle(Batch batch) {
-        if (batch.size() == batchSize) {
-            pool.offer(batch.images());
-        }
+        pool.offer(batch.images()); // build() takes a pooled buffer only when its length fits
+    }
+
+    /** Images of global batch {@code b} (the whole batch, all shards together). */
+    public int globalBatchSize(int b) {
+        return Math.min(batchSize, dataset.count() - b * batchSize);
     }
 
     /** Stops the producer thread and drops prepared batches; safe to call more than once. */
@@ -152,12 +162,13 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
 
     private Batch build(int b) {
-        int start = b * batchSize;
-        int size = Math.min(batchSize, dataset.count() - start);
+        int global = globalBatchSize(b);
+        int start = b * batchSize + (int) ((long) shard * global / shards);
+        int size = b * batchSize + (int) ((long) (shard + 1) * global / shards) - start;
         int in = transform.inputSize();
         int out = transform.outputSize();
-        float[] images = size == batchSize ? pool.poll() : null;
-        if (images == null) {
+        float[] images = pool.poll();
+        if (images == null || images.length != size * out) {
             images = new float[size * out];
         }
         int[] labels = new int[size];
@@ -181,6 +192,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         private int epoch;
         private int startBatch;
         private int prefetch = 2;
+        private int shard = 0, shards = 1;
 
         private Builder(ImageDataset dataset, SampleTransform transform) {
             this.dataset = dataset;
@@ -200,6 +212,19 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
 
         /** Skips the first batches, to resume an interrupted epoch where it stopped. */
         public Builder startBatch(int v) { startBatch = v; return this; }
+
+        /**
+         * Produces only shard {@code index} of {@code count} of every batch (data-parallel training: the rank and
+         * the number of ranks); the batch size stays the global batch size.
+         */
+        public Builder shard(int index, int count) {
+            if (count < 1 || index < 0 || index >= count) {
+                throw new IllegalArgumentException("shard " + index + " of " + count + " does not exist");
+            }
+            shard = index;
+            shards = count;
+            return this;
+        }
 
         /** How many batches may wait ready in the queue. */
         public Builder prefetch(int v) { prefetch = v; return this; }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -69,7 +68,7 @@ final class DataFiles {
             int b1 = raw.read();
             raw.reset();
             if (isGzipName(file) || (b0 == 0x1f && b1 == 0x8b)) {
-                return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
+                return new BufferedInputStream(new StrictGzipInputStream(raw), 1 << 16);
             }
             return raw;
         } catch (IOException | RuntimeException e) {

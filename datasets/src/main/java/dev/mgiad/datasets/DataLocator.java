@@ -130,6 +130,9 @@ public final class DataLocator {
         if (!Files.isDirectory(dir)) {
             return "not a directory";
         }
+        if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+            return "permission denied";
+        }
         List<String> missing = missingFiles(kind, dir);
         return missing.size() == kind.dataFiles().size() ? "no " + kind.displayName() + " files"
                 : "missing " + String.join(", ", missing);

@@ -37,14 +37,22 @@ import java.util.zip.GZIPInputStream;
  */
 public final class Downloader {
     public static final String ENV_MIRROR = "MGIAD_DATA_MIRROR";
+    /** How long a download may receive nothing before it is abandoned (a stalled mirror must not hang a run). */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
+    /** Progress is logged at most this often. */
+    private static final long PROGRESS_NANOS = 5_000_000_000L;
 
-    private final URI mirror;
+    private final java.util.function.Supplier<URI> mirror;
     private final Map<String, String> md5ByFileName;
     private final Consumer<String> log;
+    private final Duration readTimeout;
 
-    /** Official sources (or {@code MGIAD_DATA_MIRROR} if set), official checksums, progress to stderr. */
+    /**
+     * Official sources (or {@code MGIAD_DATA_MIRROR} if set), official checksums, progress to stderr. The variable
+     * is read only when something is fetched, so a malformed value cannot break a run that downloads nothing.
+     */
     public Downloader() {
-        this(mirrorFrom(System.getenv()), DownloadSources.officialMd5(), System.err::println);
+        this(() -> mirrorFrom(System.getenv()), DownloadSources.officialMd5(), System.err::println, DEFAULT_READ_TIMEOUT);
     }
 
     /**
@@ -53,15 +61,39 @@ public final class Downloader {
      * @param log receives one line per step, since a download can take minutes
      */
     public Downloader(URI mirror, Map<String, String> md5ByFileName, Consumer<String> log) {
-        this.mirror = mirror == null ? null : withSlash(mirror);
-        this.md5ByFileName = Map.copyOf(md5ByFileName);
-        this.log = log;
+        this(mirror, md5ByFileName, log, DEFAULT_READ_TIMEOUT);
     }
 
-    /** The mirror named by {@code MGIAD_DATA_MIRROR} in {@code env}, or null. */
+    /** As above, abandoning a download that receives nothing for {@code readTimeout}. */
+    public Downloader(URI mirror, Map<String, String> md5ByFileName, Consumer<String> log, Duration readTimeout) {
+        this(() -> mirror, md5ByFileName, log, readTimeout);
+    }
+
+    private Downloader(java.util.function.Supplier<URI> mirror, Map<String, String> md5ByFileName, Consumer<String> log,
+                       Duration readTimeout) {
+        this.mirror = mirror;
+        this.md5ByFileName = Map.copyOf(md5ByFileName);
+        this.log = log;
+        this.readTimeout = readTimeout;
+    }
+
+    /** The mirror named by {@code MGIAD_DATA_MIRROR} in {@code env}, or null; a malformed value names the variable. */
     public static URI mirrorFrom(Map<String, String> env) {
         String m = env.get(ENV_MIRROR);
-        return m == null || m.isBlank() ? null : URI.create(m.strip());
+        if (m == null || m.isBlank()) {
+            return null;
+        }
+        URI u;
+        try {
+            u = new URI(m.strip());
+        } catch (java.net.URISyntaxException e) {
+            throw new DatasetException(ENV_MIRROR + "='" + m + "' is not a valid URL: " + e.getMessage());
+        }
+        if (!u.isAbsolute() || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))
+                || u.getHost() == null) {
+            throw new DatasetException(ENV_MIRROR + "='" + m + "' must be an http:// or https:// URL with a host");
+        }
+        return u;
     }
 
     private static URI withSlash(URI u) {
@@ -71,7 +103,8 @@ public final class Downloader {
 
     /** Where a file is fetched from. */
     public URI urlOf(DownloadSources.Artifact a) {
-        return mirror == null ? a.officialUrl() : mirror.resolve(a.fileName());
+        URI m = mirror.get();
+        return m == null ? a.officialUrl() : withSlash(m).resolve(a.fileName());
     }
 
     /**
@@ -162,8 +195,9 @@ public final class Downloader {
                 if (resp.statusCode() != 200) {
                     throw new DatasetException("download of " + url + " failed: HTTP " + resp.statusCode());
                 }
+                long length = resp.headers().firstValueAsLong("content-length").orElse(-1);
                 try (InputStream in = new DigestInputStream(body, md5); OutputStream out = Files.newOutputStream(tmp)) {
-                    in.transferTo(out);
+                    copyWatched(in, body, out, a.fileName(), url, length);
                 }
             }
             String got = HexFormat.of().formatHex(md5.digest());
@@ -184,6 +218,63 @@ public final class Downloader {
                 deleteQuietly(tmp);
             }
         }
+    }
+
+    /**
+     * Copies the body, logging progress, and abandons the download when nothing arrives for {@link #readTimeout}:
+     * the HTTP client has no read timeout of its own once the headers are in, so a watchdog closes the body, which
+     * wakes the blocked read.
+     */
+    private void copyWatched(InputStream in, InputStream body, OutputStream out, String name, URI url, long length)
+            throws IOException {
+        java.util.concurrent.atomic.AtomicLong lastProgress = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+        long limit = readTimeout.toNanos();
+        Thread watchdog = Thread.ofPlatform().daemon().name("mgiad-download-watchdog").start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(Math.max(10, readTimeout.toMillis() / 10));
+                    if (System.nanoTime() - lastProgress.get() > limit) {
+                        stalled.set(true);
+                        body.close();
+                        return;
+                    }
+                }
+            } catch (InterruptedException | IOException e) {
+                // finished, or closing failed: the read ends either way
+            }
+        });
+        long done = 0, lastLog = System.nanoTime();
+        byte[] buf = new byte[1 << 16];
+        try {
+            for (int r; (r = in.read(buf)) >= 0; ) {
+                out.write(buf, 0, r);
+                done += r;
+                long now = System.nanoTime();
+                lastProgress.set(now);
+                if (now - lastLog > PROGRESS_NANOS) {
+                    lastLog = now;
+                    log.accept(name + ": " + progress(done, length));
+                }
+            }
+        } catch (IOException e) {
+            if (stalled.get()) {
+                throw new DatasetException("download of " + url + " stalled: nothing received for "
+                        + String.format(java.util.Locale.ROOT, "%.3g", readTimeout.toMillis() / 1000.0) + " s after " + progress(done, length) + "; the partial file was deleted, try again or set "
+                        + ENV_MIRROR, e);
+            }
+            throw e;
+        } finally {
+            watchdog.interrupt();
+        }
+        if (length >= 0 && done != length) {
+            throw new DatasetException("download of " + url + " ended after " + done + " of " + length + " bytes");
+        }
+    }
+
+    private static String progress(long done, long length) {
+        String mb = String.format(java.util.Locale.ROOT, "%.1f MB", done / 1e6);
+        return length > 0 ? mb + String.format(java.util.Locale.ROOT, " of %.1f MB (%d%%)", length / 1e6, 100 * done / length) : mb;
     }
 
     private String expectedMd5(DownloadSources.Artifact a) {

@@ -30,6 +30,18 @@ public final class TarExtractor {
      * @return the regular files written, in archive order
      */
     public static List<Path> extract(InputStream in, Path destDir, String archiveName) {
+        return extract(in, destDir, archiveName, MAX_TOTAL_BYTES);
+    }
+
+    /**
+     * Most bytes one archive may write: the data sets' archives unpack to 180 MB (CIFAR-10) and 160 MB (CIFAR-100),
+     * so 2 GB leaves room while a crafted archive (its checksum accepted) cannot fill the disk.
+     */
+    public static final long MAX_TOTAL_BYTES = 2_000_000_000L;
+
+    /** As {@link #extract(InputStream, Path, String)}, refusing archives that would write more than {@code maxBytes}. */
+    static List<Path> extract(InputStream in, Path destDir, String archiveName, long maxBytes) {
+        long total = 0;
         List<Path> written = new ArrayList<>();
         byte[] header = new byte[BLOCK];
         Path root = destDir.toAbsolutePath().normalize();
@@ -78,9 +90,14 @@ public final class TarExtractor {
                         String pax = new String(readData(in, size, archiveName), StandardCharsets.UTF_8);
                         paxPath = paxValue(pax, "path");
                         String s = paxValue(pax, "size");
-                        paxSize = s == null ? -1 : Long.parseLong(s);
+                        paxSize = s == null ? -1 : Long.parseLong(s.strip());
                     }
                     case '0', '\0', '7' -> {
+                        if (size < 0 || size > maxBytes - total) {
+                            throw new DatasetException(archiveName + ": entry " + name + " of " + size + " bytes would take the archive past "
+                                    + maxBytes + " bytes unpacked, more than any data set needs");
+                        }
+                        total += size;
                         Path target = safeResolve(root, name, archiveName);
                         Files.createDirectories(target.getParent());
                         try (OutputStream out = Files.newOutputStream(target)) {

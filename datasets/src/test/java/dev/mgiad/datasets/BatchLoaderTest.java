@@ -247,4 +247,28 @@ class BatchLoaderTest {
         assertNotEquals(Seeds.sample(1, 0, 0), Seeds.sample(2, 0, 0));
         assertNotEquals(Seeds.shuffle(1, 0), Seeds.sample(1, 0, 0));
     }
+
+    @Test
+    void shardsOfEveryBatchTogetherAreTheWholeBatchInOrder() {
+        ImageDataset ds = dataset(25);
+        List<Batch> whole = all(BatchLoader.builder(ds, IDENTITY).batchSize(10).shuffle(true).seed(4).epoch(2).build());
+        List<List<Batch>> shards = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            shards.add(all(BatchLoader.builder(ds, IDENTITY).batchSize(10).shuffle(true).seed(4).epoch(2).shard(r, 3).build()));
+        }
+        assertEquals(whole.size(), shards.get(0).size());
+        for (int b = 0; b < whole.size(); b++) {
+            int[] joined = new int[0];
+            for (int r = 0; r < 3; r++) {
+                Batch part = shards.get(r).get(b);
+                int[] idx = indices(part);
+                joined = java.util.stream.IntStream.concat(Arrays.stream(joined), Arrays.stream(idx)).toArray();
+                for (int i = 0; i < part.size(); i++) assertEquals(idx[i] % 3, part.labels()[i]);
+            }
+            assertArrayEquals(indices(whole.get(b)), joined, "batch " + b);
+        }
+        // the last global batch of 5 images splits 1 / 2 / 2
+        assertEquals(List.of(1, 2, 2), shards.stream().map(l -> l.get(2).size()).toList());
+        assertThrows(IllegalArgumentException.class, () -> BatchLoader.builder(ds, IDENTITY).shard(3, 3));
+    }
 }

@@ -83,6 +83,21 @@ class DataLocatorTest {
                 locator(Map.of()).find(DatasetKind.FASHION_MNIST, tmp.resolve("nowhere")));
     }
 
+    /** Root reads every folder, so this runs only as an ordinary user (CI runs as root: skipped there). */
+    @Test
+    void anUnreadableFolderIsReportedAsPermissionDenied() throws Exception {
+        Path explicit = tmp.resolve("locked");
+        fashion(explicit);
+        java.nio.file.Files.setPosixFilePermissions(explicit, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.isReadable(explicit), "running as root: permissions are not enforced");
+            String msg = assertThrows(DatasetException.class, () -> locator(Map.of()).locate(DatasetKind.FASHION_MNIST, explicit)).getMessage();
+            assertTrue(msg.contains("--data-dir: " + explicit + " (permission denied)"), msg);
+        } finally {
+            java.nio.file.Files.setPosixFilePermissions(explicit, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     @Test
     void notFoundListsEveryPlaceAndHowToGetData() {
         Path explicit = tmp.resolve("explicit");

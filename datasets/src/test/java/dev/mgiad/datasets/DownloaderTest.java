@@ -52,12 +52,28 @@ class DownloaderTest {
             }
             ex.close();
         });
+        server.createContext("/stall/", ex -> {
+            // a mirror that sends the headers and 1,000 bytes, then nothing until the test ends
+            ex.sendResponseHeaders(200, 100_000);
+            OutputStream out = ex.getResponseBody();
+            out.write(new byte[1000]);
+            out.flush();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // server stopping
+            }
+            ex.close();
+        });
         server.start();
         base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/mirror");
     }
 
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
     @AfterEach
     void stop() {
+        release.countDown();
         server.stop(0);
     }
 
@@ -186,6 +202,32 @@ class DownloaderTest {
                         .download(DatasetKind.CIFAR100, cacheRoot.resolve("cifar-100-binary"))).getMessage();
         assertEquals("cifar-100-binary.tar.gz: archive lacks cifar-100-binary/train.bin, cifar-100-binary/test.bin", msg);
         assertEquals(List.of(), listing(cacheRoot));
+    }
+
+    @Test
+    void aStalledDownloadIsAbandonedWithProgressNamed() {
+        Map<String, String> md5 = serveFashion();
+        URI stall = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/stall");
+        Downloader d = new Downloader(stall, md5, log::add, java.time.Duration.ofMillis(500));
+        long t0 = System.nanoTime();
+        DatasetException e = assertThrows(DatasetException.class, () -> d.download(DatasetKind.FASHION_MNIST, tmp.resolve("out")));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 10, "the stall must end the download promptly");
+        assertTrue(e.getMessage().contains("stalled: nothing received for 0.500 s after 0.0 MB of 0.1 MB (1%)"), e.getMessage());
+        try (Stream<Path> s = Files.list(tmp.resolve("out"))) {
+            assertEquals(0, s.count(), "no partial file is left");
+        } catch (IOException io) {
+            throw new RuntimeException(io);
+        }
+    }
+
+    @Test
+    void malformedMirrorVariableIsNamedAndOnlyMattersWhenDownloading() {
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> Downloader.mirrorFrom(Map.of(Downloader.ENV_MIRROR, "http://bad host/")));
+        assertTrue(e.getMessage().startsWith(Downloader.ENV_MIRROR + "='http://bad host/' is not a valid URL"), e.getMessage());
+        e = assertThrows(DatasetException.class, () -> Downloader.mirrorFrom(Map.of(Downloader.ENV_MIRROR, "ftp://x/")));
+        assertTrue(e.getMessage().contains("must be an http:// or https:// URL"), e.getMessage());
+        new Downloader(); // reading the variable is deferred to the first download
     }
 
     @Test

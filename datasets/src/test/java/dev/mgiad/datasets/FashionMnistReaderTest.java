@@ -74,6 +74,26 @@ class FashionMnistReaderTest {
     }
 
     @Test
+    void junkAfterTheGzipStreamIsAnErrorButConcatenatedMembersRead() {
+        TestData.write(dir.resolve("t10k-images-idx3-ubyte.gz"), TestData.gzip(TestData.idxImages(2051, 1, 28, 28)));
+        byte[] gz = TestData.gzip(TestData.idxLabels(2049, 4));
+        byte[] junk = Arrays.copyOf(gz, gz.length + 5);
+        junk[gz.length] = 'j';
+        TestData.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), junk);
+        assertEquals("t10k-labels-idx1-ubyte.gz: corrupt gzip data (5 bytes of junk after the end of the compressed data)", error(false));
+        byte[] labels = TestData.idxLabels(2049, 4);
+        byte[] a = TestData.gzip(Arrays.copyOf(labels, 5)), b = TestData.gzip(Arrays.copyOfRange(labels, 5, labels.length));
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        TestData.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), both);
+        assertArrayEquals(new int[] {4}, lenient.read(dir, false).labels(), "two gzip members read as one file, as gzip does");
+        byte[] badCrc = gz.clone();
+        badCrc[gz.length - 8] ^= 1;
+        TestData.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), badCrc);
+        assertTrue(error(false).contains("corrupt gzip trailer"), error(false));
+    }
+
+    @Test
     void trailingDataIsAnError() {
         TestData.write(dir.resolve("t10k-images-idx3-ubyte"), TestData.idxImages(2051, 1, 28, 28));
         byte[] labels = Arrays.copyOf(TestData.idxLabels(2049, 1), 12);

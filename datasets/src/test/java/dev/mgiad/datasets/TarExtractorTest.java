@@ -69,6 +69,15 @@ class TarExtractorTest {
     }
 
     @Test
+    void archivesWritingMoreThanTheCapAreRefused() {
+        byte[] tar = new TestData.Tar().file("a", new byte[600]).file("b", new byte[600]).bytes();
+        String msg = assertThrows(DatasetException.class,
+                () -> TarExtractor.extract(new ByteArrayInputStream(tar), dir, "t.tar", 1000)).getMessage();
+        assertTrue(msg.startsWith("t.tar: entry b of 600 bytes would take the archive past 1000 bytes"), msg);
+        assertEquals(2, TarExtractor.extract(new ByteArrayInputStream(tar), dir, "t.tar", 1200).size());
+    }
+
+    @Test
     void truncatedArchive() {
         byte[] tar = new TestData.Tar().file("a", new byte[2000]).bytes();
         String msg = assertThrows(DatasetException.class, () -> extract(Arrays.copyOf(tar, 1200))).getMessage();

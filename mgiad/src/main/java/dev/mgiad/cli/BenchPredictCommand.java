@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Times inference (evaluation mode, logits only) per batch size on the training layout (16 images "
                 + "per SIMD vector, smaller batches padded) and on the pixel-vectorised small-batch path that mgiad "
-                + "predict uses below 16 images; prints ms per call and images/s (medians).")
+                + "predict uses below 16 images; prints ms per call (median and minimum) and images/s (from the median).")
 final class BenchPredictCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin DeviceOptions device;
@@ -28,7 +28,7 @@ final class BenchPredictCommand implements Callable<Integer> {
     int size;
     @Option(names = "--warmup", defaultValue = "5", description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
     int warmup;
-    @Option(names = "--rounds", defaultValue = "20", description = "Timed calls; medians are reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "30", description = "Timed calls; medians are reported (default: ${DEFAULT-VALUE}).")
     int rounds;
     @Option(names = "--small-up-to", defaultValue = "16", paramLabel = "N",
             description = "Time the small-batch path for batches up to N (default: ${DEFAULT-VALUE}).")
@@ -41,7 +41,7 @@ final class BenchPredictCommand implements Callable<Integer> {
         try (Backend be = device.open(); PlanarKernels kernels = new PlanarKernels(device.threads())) {
             Model m = Models.build(model.config(), be, 1);
             System.out.println("# " + BenchModelCommand.describe(m) + ", " + be.name() + ", " + size + "x" + size
-                    + ", median of " + rounds + " calls after " + warmup + " warm-up calls");
+                    + ", median and minimum of " + rounds + " calls after " + warmup + " warm-up calls, the two paths alternating");
             System.out.print(PredictBenchmark.header());
             for (int b : batches) System.out.print(PredictBenchmark.row(PredictBenchmark.run(m, be, kernels, b, size, warmup, rounds, smallUpTo)));
         }

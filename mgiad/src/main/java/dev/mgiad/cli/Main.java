@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mgiad", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Multigrid CNNs (MGiaD, MgNet, ResNet) on the JVM: count, train, evaluate, benchmark.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ParamsCommand.class, StudyCommand.class, BenchCommand.class, DevicesCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExportCommand.class, ParamsCommand.class,
+                StudyCommand.class, BenchCommand.class, DevicesCommand.class})
 public final class Main {
 
     public static void main(String[] args) { System.exit(run(args)); }
@@ -17,6 +18,11 @@ public final class Main {
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // every float and double flag of every command: NaN and Infinity are never a meaningful setting
+        cl.registerConverter(Float.class, s -> (float) finite(s));
+        cl.registerConverter(Float.TYPE, s -> (float) finite(s));
+        cl.registerConverter(Double.class, Main::finite);
+        cl.registerConverter(Double.TYPE, Main::finite);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage()
@@ -36,6 +42,20 @@ public final class Main {
             if (System.getenv("MGIAD_DEBUG") != null) e.printStackTrace();
             return 1;
         }
+    }
+
+    private static double finite(String s) {
+        double v;
+        try {
+            v = Double.parseDouble(s.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is not a number");
+        }
+        if (!Double.isFinite(v) || s.strip().matches("(?i).*(nan|inf).*")) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is not a finite number");
+        }
+        if (v != 0 && Math.abs(v) > Float.MAX_VALUE) throw new CommandLine.TypeConversionException("'" + s + "' is out of range");
+        return v;
     }
 
     /**

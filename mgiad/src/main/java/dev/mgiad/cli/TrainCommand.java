@@ -6,7 +6,9 @@ import dev.mgiad.datasets.ImageFolder;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.WeightInit;
 import dev.mgiad.train.Checkpoint;
+import dev.mgiad.train.DataParallel;
 import dev.mgiad.train.EpochMetrics;
+import dev.mgiad.train.FlagChecks;
 import dev.mgiad.train.TrainOptions;
 import dev.mgiad.train.Trainer;
 import dev.mgiad.train.TrainingRun;
@@ -16,6 +18,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +41,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin DeviceOptions device;
 
     @Mixin DataOptions data;
+    @Mixin DistributedOptions distributed;
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}; the paper trains 400).")
     int epochs;
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -109,6 +114,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FlagChecks.atLeast("--stop-after", stopAfter, 0);
         TrainingRun run;
         if (resume != null) {
             for (String f : FIXED_ON_RESUME) {
@@ -126,18 +132,41 @@ final class TrainCommand implements Callable<Integer> {
                     !noPad, !noAugment, WeightInit.fromCliName(init), zeroInitResidual, valSplit);
             run = TrainingRun.start(model.config(spec.channels(), spec.classes()), opt, out);
         }
+        DataParallel dp = distributed.start(device, System.getenv());
+        if (dp == null) return train(run, System.out);
+        // not try-with-resources: that would finalise MPI before the catch could call MPI_Abort
+        try {
+            int code = train(run.dataParallel(dp), dp.isRoot() ? System.out : new PrintStream(OutputStream.nullOutputStream()));
+            dp.close();
+            return code;
+        } catch (Trainer.DivergedException e) {
+            // every rank saw the same global loss and stops at the same step: one line from rank 0, a clean exit
+            if (dp.isRoot()) System.err.println(spec.qualifiedName() + ": " + e.getMessage());
+            dp.close();
+            return 1;
+        } catch (Throwable e) {
+            // this rank alone failed: the others would wait for it in the next collective, so end them all
+            System.err.println(spec.qualifiedName() + ": rank " + dp.rank() + " of " + dp.size() + ": " + Main.describe(e)
+                    + "; stopping all ranks");
+            if (System.getenv("MGIAD_DEBUG") != null) e.printStackTrace();
+            dp.abort(1);
+            return 1;
+        }
+    }
+
+    private int train(TrainingRun run, PrintStream out) throws Exception {
+        boolean terminal = out == System.out && System.console() != null && System.console().isTerminal();
         try (Backend be = device.open()) {
-            TrainingRun.Result r = run.train(be, System.out, System.console() != null && System.console().isTerminal(), stopAfter,
-                    checkpointEvery, stopAfterSteps, maxTime);
+            TrainingRun.Result r = run.train(be, out, terminal, stopAfter, checkpointEvery, stopAfterSteps, maxTime);
             if (r.stop() != null) {
                 Trainer.Stop s = r.stop();
-                System.out.printf("stopped by %s %s (checkpoint: %s); continue with: mgiad train --resume %s%n", s.reason(),
+                out.printf("stopped by %s %s (checkpoint: %s); continue with: mgiad train --resume %s%n", s.reason(),
                         s.step() > 0 ? "at step " + s.step() + " of epoch " + (s.epoch() + 1) : "after epoch " + s.epoch(),
                         r.dir().resolve(Checkpoint.POINTER), r.dir());
             }
             if (!r.metrics().isEmpty()) {
                 EpochMetrics last = r.last();
-                System.out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
+                out.printf("test accuracy %.2f%% after %d epoch%s (checkpoint: %s)%n", 100 * last.testAccuracy(),
                         last.epoch(), last.epoch() == 1 ? "" : "s", r.dir().resolve(Checkpoint.POINTER));
             }
         }

@@ -176,11 +176,17 @@ public record ModelConfig(Kind kind, int inChannels, int classes, List<Integer> 
      * @return this, for chaining
      */
     public ModelConfig validate() {
-        if (inChannels < 1) throw new IllegalArgumentException("input channels must be >= 1, got " + inChannels);
-        if (classes < 1) throw new IllegalArgumentException("classes must be >= 1, got " + classes);
+        if (inChannels < 1 || inChannels > MAX_COUNT) throw new IllegalArgumentException("input channels must be in [1, " + MAX_COUNT + "], got " + inChannels);
+        if (classes < 1 || classes > MAX_CLASSES) throw new IllegalArgumentException("classes must be in [1, " + MAX_CLASSES + "], got " + classes);
         if (widths.isEmpty()) throw new IllegalArgumentException("--widths must list at least one width");
+        if (widths.size() > MAX_LEVELS) throw new IllegalArgumentException("--widths lists " + widths.size() + " levels, at most " + MAX_LEVELS + " (32x32 images halve to 1x1 after 5)");
         for (int w : widths) if (w < 1) throw new IllegalArgumentException("--widths must be positive, got " + widths);
+        for (int w : widths) if (w > MAX_WIDTH) throw new IllegalArgumentException("--widths must be at most " + MAX_WIDTH + ", got " + widths);
         if (lambda < 1) throw new IllegalArgumentException("--lambda must be >= 1, got " + lambda);
+        if (lambda > MAX_COUNT) throw new IllegalArgumentException("--lambda must be at most " + MAX_COUNT + ", got " + lambda);
+        for (int v : new int[]{ck, gs, pre, post, nu, blocks}) {
+            if (v > MAX_COUNT) throw new IllegalArgumentException("--ck, --gs, --pre, --post, --nu and --blocks must be at most " + MAX_COUNT + ", got " + v);
+        }
         if (lambda != 1 && kind != Kind.MGIAD) throw new IllegalArgumentException("--lambda applies to mgiad only");
         int[] c = levelWidths();
         switch (kind) {
@@ -239,6 +245,58 @@ public record ModelConfig(Kind kind, int inChannels, int classes, List<Integer> 
             }
         }
         return this;
+    }
+
+    /** Widest resolution level accepted: far beyond any model of the spec, yet small enough that sizes fit a long. */
+    public static final int MAX_WIDTH = 1 << 16;
+    /** Most resolution levels accepted. */
+    public static final int MAX_LEVELS = 16;
+    /** Largest value of a count or multiplier (c_K, g_s, lambda, steps, blocks, input channels). */
+    public static final int MAX_COUNT = 4096;
+    /** Most classes accepted. */
+    public static final int MAX_CLASSES = 1 << 20;
+
+    /**
+     * The number of weights the built model will have, computed from the configuration alone (no allocation), so
+     * that a configuration read from a file can be checked against the memory available before it is built. It is
+     * exact for every family except the ResNets, where the projection shortcuts are over-counted as dense 1x1
+     * convolutions on every level; tests compare it with the built models.
+     */
+    public double weightEstimate() {
+        int[] c = levelWidths();
+        double w = 9.0 * inChannels * c[0] + 2.0 * c[0];                   // stem
+        for (int l = 0; l < c.length; l++) {
+            double cl = c[l];
+            switch (kind) {
+                case RESNET18, RESNET20 -> w += blocks * (18.0 * cl * cl + 4 * cl) + cl * (l == 0 ? 0 : c[l - 1]) + 2 * cl;
+                case MGNET -> {
+                    double q = gs == 0 ? cl : gs;
+                    int distinctA = share == Share.NONE ? nu : 1, distinctB = share == Share.AB ? 1 : nu;
+                    w += 18 * cl + (distinctA + distinctB) * 9 * cl * q + 4.0 * nu * cl;  // Pi and R, A and B, BN
+                }
+                case MGIAD -> {
+                    int s = pre + post;
+                    w += 18 * cl;                                           // Pi and R
+                    int[] h = channelHierarchy(c[l], ck);
+                    for (int k = 0; k + 1 < h.length; k++) w += 18.0 * gs * h[k] + 4.0 * s * h[k] + 3.0 * h[k];
+                    double k = h[h.length - 1];
+                    w += 18 * k * k + 4.0 * s * k;
+                }
+                case MGIC -> {
+                    for (int b = 0; b < blocks; b++) {
+                        w += 11 * cl;                                       // depthwise connector and its BN (an upper bound)
+                        int[] h = mgicHierarchy(c[l], ck);
+                        for (int i = 0; i + 1 < h.length; i++) {
+                            double k = h[i], groups = mgicGroups(h[i], gs);
+                            w += (k / 2) * (k / groups) + k * (k / 2 / groups) + 2 * k + 18 * k * (k / groups) + 4 * k;
+                        }
+                        double k = h[h.length - 1];
+                        w += 18 * k * k + 4 * k;
+                    }
+                }
+            }
+        }
+        return w + (c[c.length - 1] + 1.0) * classes;
     }
 
     private static void checkDivides(int gs, int width, String what) {

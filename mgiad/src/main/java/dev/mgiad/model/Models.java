@@ -16,6 +16,7 @@ public final class Models {
      */
     public static Model build(ModelConfig config, Backend backend, long seed) {
         config.validate();
+        requireMemory(config);
         SplittableRandom rng = new SplittableRandom(seed);
         return switch (config.kind()) {
             case RESNET18, RESNET20 -> new ResNet(config, backend, rng);
@@ -23,5 +24,20 @@ public final class Models {
             case MGIC -> new Mgic(config, backend, rng);
             case MGIAD -> new Mgiad(config, backend, rng);
         };
+    }
+
+    /**
+     * Refuses, before anything is allocated, a model whose weights alone exceed the Java heap (a configuration
+     * read from a crafted checkpoint may name any size); training needs about three times as much, plus activations.
+     */
+    static void requireMemory(ModelConfig config) {
+        double bytes = 4 * config.weightEstimate();
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "the model %s has %.3g weights (%.1f GiB), more than this Java heap of %.1f GiB can hold; "
+                            + "use smaller --widths or give Java more memory (MGIAD_JVM_OPTS=-Xmx<size>)",
+                    config.describe(), bytes / 4, bytes / (1L << 30), heap / (double) (1L << 30)));
+        }
     }
 }

@@ -15,8 +15,10 @@
  * (Alg. 2).
  *
  * <p>Parameter names are dotted paths, stable across runs: {@code stem.conv.weight},
- * {@code levels.2.channel.1.A.weight}, {@code levels.2.channel.1.bn_r.0.gamma}, {@code levels.1.dead_pi.weight},
- * {@code fc.weight}. Resolution and channel levels count from 1 (the paper's l and kappa), smoothing steps and
- * blocks from 0.
+ * {@code levels.2.channel.1.A.weight}, {@code levels.2.channel.1.bn_r.0.weight} (batch norm under PyTorch's names),
+ * {@code levels.1.dead_pi.weight}, {@code fc.weight}. Resolution and channel levels count from 1 (the paper's l and
+ * kappa), smoothing steps and blocks from 0. {@code benchmarks/peer/mgiad_torch.py} writes the same models in PyTorch
+ * with the same module tree, so a checkpoint loads there with {@code load_state_dict(strict=True)}; the golden test
+ * checks that both engines compute the same logits and gradients.
  */
 package dev.mgiad.model;

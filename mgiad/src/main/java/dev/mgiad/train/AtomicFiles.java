@@ -20,7 +20,21 @@ public final class AtomicFiles {
     @FunctionalInterface
     public interface Writer { void write(OutputStream out) throws IOException; }
 
+    /**
+     * Writes {@code target} through {@code writer}. A failure of the file system (a full disk, a read-only folder)
+     * is an IOException that names the target, since the JDK's own message ("No space left on device") does not.
+     */
     public static void write(Path target, Writer writer) throws IOException {
+        try {
+            writeUnnamed(target, writer);
+        } catch (java.nio.file.FileSystemException e) {
+            throw e; // names its file already
+        } catch (IOException e) {
+            throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeUnnamed(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");

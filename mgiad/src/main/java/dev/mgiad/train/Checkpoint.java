@@ -83,6 +83,41 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * Removes what a crash can leave in a run folder: temporary files of an interrupted atomic write
+     * ({@code .NAME.*.tmp}) and checkpoint folders that no pointer names (written up to a crash, never committed).
+     * Only safe while holding the folder's {@link RunLock}: no other writer can be midway.
+     *
+     * @return the names removed
+     */
+    public static List<String> removeLeftovers(Path dir) throws IOException {
+        List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return removed;
+        String latest = committed(dir, POINTER), best = committed(dir, BEST_POINTER);
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                boolean tmp = n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p);
+                boolean uncommitted = (n.matches(folderPattern("ckpt")) || n.matches(folderPattern("best"))) && !n.equals(latest) && !n.equals(best) && Files.isDirectory(p);
+                if (tmp || uncommitted) {
+                    deleteTree(p);
+                    removed.add(n);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** The folder a pointer names, or null when there is no readable pointer (then every folder is uncommitted). */
+    private static String committed(Path dir, String pointerFile) {
+        try {
+            Object p = Json.readFile(dir.resolve(pointerFile));
+            return p instanceof Map<?, ?> m && m.get("latest") instanceof String s ? s : null;
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** The names of checkpoint folders: {@code ckpt-0003} at an epoch boundary, {@code ckpt-0003-step000120} inside one. */
     private static String folderPattern(String prefix) { return prefix + "-\\d{4}(-step\\d{6,})?"; }
 
@@ -103,15 +138,11 @@ public final class Checkpoint {
 
     private static Path folder(Path dir, String pointerFile, String prefix, String missing) throws IOException {
         Path pointer = dir.resolve(pointerFile);
-        String text;
-        try {
-            text = Files.readString(pointer);
-        } catch (NoSuchFileException e) {
-            throw new RunException(missing);
-        }
         Object p;
         try {
-            p = Json.parse(text);
+            p = Json.readFile(pointer);
+        } catch (NoSuchFileException e) {
+            throw new RunException(missing);
         } catch (IllegalArgumentException e) {
             throw new RunException(pointer + " is corrupt: " + e.getMessage());
         }

@@ -29,20 +29,15 @@ public final class Json {
 
     /**
      * Reads and parses a JSON file of at most {@link #MAX_FILE_BYTES}; a larger file is refused before it is read,
-     * a malformed one gives an IllegalArgumentException that names the file.
+     * a malformed one gives an IllegalArgumentException (the caller names the file).
      */
     public static Object readFile(java.nio.file.Path file) throws java.io.IOException {
         long size = java.nio.file.Files.size(file);
         if (size > MAX_FILE_BYTES) {
-            throw new IllegalArgumentException(file + " is " + size + " bytes, more than the " + MAX_FILE_BYTES
+            throw new IllegalArgumentException("it is " + size + " bytes, more than the " + MAX_FILE_BYTES
                     + " a JSON file of a run folder can be: not written by this tool");
         }
-        String text = java.nio.file.Files.readString(file);
-        try {
-            return parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage());
-        }
+        return parse(java.nio.file.Files.readString(file));
     }
 
     public static String write(Object v) {
@@ -155,6 +150,7 @@ public final class Json {
                 if (i >= s.length() || s.charAt(i) != ':') throw error("expected ':'");
                 i++;
                 ws();
+                if (m.containsKey(k)) throw error("duplicate key '" + k + "'");
                 m.put(k, value());
                 ws();
                 if (i >= s.length()) throw error("unexpected end in object");

@@ -40,6 +40,13 @@ public final class JsonObject {
 
     public boolean has(String k) { return map.get(k) != null; }
 
+    /** The keys, in document order. */
+    public List<String> keys() {
+        List<String> r = new ArrayList<>(map.size());
+        for (Object k : map.keySet()) r.add((String) k);
+        return r;
+    }
+
     public String string(String k) {
         Object v = required(k, "a string");
         if (!(v instanceof String s)) throw wrong(k, "a string", v);

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Writes metrics.csv, metrics.json and curves.svg into the run directory after every epoch (atomically). */
+/**
+ * Writes metrics.csv, metrics.json and curves.svg into the run directory (atomically). The trainer writes them
+ * after the epoch's checkpoint commits, so they never list an epoch the checkpoint lacks.
+ */
 public final class MetricsLog {
     private final Path dir;
     private final List<EpochMetrics> rows = new ArrayList<>();
@@ -21,8 +24,17 @@ public final class MetricsLog {
 
     public List<EpochMetrics> rows() { return List.copyOf(rows); }
 
+    /** Adds an epoch's row and rewrites the files. */
     public void add(EpochMetrics m) throws IOException {
         rows.add(m);
+        write();
+    }
+
+    /** Adds an epoch's row without writing (the files follow with {@link #write}, once the checkpoint holds it). */
+    public void append(EpochMetrics m) { rows.add(m); }
+
+    /** Rewrites the three files from the rows so far. */
+    public void write() throws IOException {
         boolean val = rows.stream().anyMatch(EpochMetrics::hasValidation);
         StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append(val ? EpochMetrics.CSV_VAL_COLUMNS : "").append('\n');
         for (EpochMetrics r : rows) csv.append(r.csv()).append('\n');

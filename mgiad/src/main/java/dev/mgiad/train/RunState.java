@@ -95,8 +95,7 @@ public record RunState(int epoch, ModelConfig model, TrainOptions options, List<
         } catch (NoSuchFileException e) {
             throw new RunException(file + " is missing: the checkpoint folder is incomplete");
         } catch (IllegalArgumentException | dev.mgiad.datasets.DatasetException e) {
-            String m = e.getMessage();
-            throw new RunException(m.startsWith(file.toString()) ? m : file + ": " + m, e);
+            throw new RunException(file + ": " + e.getMessage(), e);
         }
     }
 }

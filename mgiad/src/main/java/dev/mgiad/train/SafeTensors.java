@@ -69,55 +69,94 @@ public final class SafeTensors {
     /** The tensors and metadata of a file. */
     public record Contents(Map<String, Entry> tensors, Map<String, String> metadata) { }
 
-    /** Reads a file written by any safetensors writer (F32 tensors only); a damaged file gives a clear error. */
+    /** Largest header accepted (ours is about 100 bytes per tensor). */
+    static final long MAX_HEADER_BYTES = 16L << 20;
+
+    /**
+     * Reads a file written by any safetensors writer (F32 tensors only; the int64 {@code num_batches_tracked} of
+     * PyTorch's batch norm is skipped, so a PyTorch state dict loads). A damaged or crafted file is a
+     * {@link RunException} naming it: a header that is too long, nests too deep or lacks a field; a shape that does
+     * not match its byte range; byte ranges that overlap, leave gaps or run past the end (the format requires the
+     * tensors to tile the data exactly, so no two names can alias the same bytes).
+     */
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size < 8) throw new IOException(file + ": not a safetensors file (" + size + " bytes)");
+            if (size < 8) throw new RunException(file + ": not a safetensors file (" + size + " bytes)");
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
             long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > size - 8 || headerLen > 100_000_000) {
-                throw new IOException(file + ": corrupt safetensors header length " + headerLen + " (file has " + size + " bytes)");
+            if (headerLen <= 0 || headerLen > size - 8 || headerLen > MAX_HEADER_BYTES) {
+                throw new RunException(file + ": corrupt safetensors header length " + headerLen + " (file has " + size + " bytes)");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, 8);
-            Object parsed;
-            try {
-                parsed = Json.parse(new String(hb.array(), StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw new IOException(file + ": corrupt safetensors header: " + e.getMessage());
-            }
-            if (!(parsed instanceof Map<?, ?> header)) throw new IOException(file + ": safetensors header is not an object");
             long dataStart = 8 + headerLen, dataLen = size - dataStart;
             Map<String, Entry> tensors = new LinkedHashMap<>();
             Map<String, String> meta = new LinkedHashMap<>();
-            for (var e : header.entrySet()) {
-                String name = (String) e.getKey();
-                if (name.equals("__metadata__")) {
-                    if (e.getValue() instanceof Map<?, ?> m) for (var me : m.entrySet()) meta.put((String) me.getKey(), String.valueOf(me.getValue()));
-                    continue;
+            record Range(String name, long begin, long end, boolean skipped) { }
+            java.util.List<Range> ranges = new java.util.ArrayList<>();
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            try {
+                JsonObject header = JsonObject.of(Json.parse(new String(hb.array(), StandardCharsets.UTF_8)), "the safetensors header");
+                for (String name : header.keys()) {
+                    if (name.equals("__metadata__")) {
+                        JsonObject m = header.object(name);
+                        for (String k : m.keys()) meta.put(k, m.string(k));
+                        continue;
+                    }
+                    JsonObject t = header.object(name);
+                    String dtype = t.string("dtype");
+                    // PyTorch's BN step counter: only used with momentum=None, the engine's momentum is fixed
+                    boolean skipped = dtype.equals("I64") && name.endsWith(".num_batches_tracked");
+                    if (!dtype.equals("F32") && !skipped) throw new IllegalArgumentException("tensor " + name + " has dtype " + dtype + ", only F32 is supported");
+                    int[] shape = t.ints("shape");
+                    long n = 1;
+                    for (int d : shape) {
+                        if (d < 0) throw new IllegalArgumentException("tensor " + name + " has a negative dimension in " + java.util.Arrays.toString(shape));
+                        n *= d; // both below 2^31: no overflow
+                        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor " + name + " of shape " + java.util.Arrays.toString(shape) + " is too large");
+                    }
+                    List<?> offs = t.list("data_offsets");
+                    if (offs.size() != 2 || !(offs.get(0) instanceof Long b) || !(offs.get(1) instanceof Long en)) {
+                        throw new IllegalArgumentException("tensor " + name + " needs data_offsets [begin, end]");
+                    }
+                    if (b < 0 || en > dataLen || en - b != (skipped ? 8 : 4) * n) {
+                        throw new IllegalArgumentException("tensor " + name + " has data offsets [" + b + ", " + en + ") that do not fit its shape "
+                                + java.util.Arrays.toString(shape) + " or the file (" + dataLen + " data bytes): truncated or corrupt");
+                    }
+                    ranges.add(new Range(name, b, en, skipped));
+                    if (!skipped) shapes.put(name, shape);
                 }
-                if (!(e.getValue() instanceof Map<?, ?> t)) throw new IOException(file + ": bad entry for " + name);
-                if (!"F32".equals(t.get("dtype"))) throw new IOException(file + ": tensor " + name + " has dtype " + t.get("dtype") + ", only F32 is supported");
-                List<?> shapeL = (List<?>) t.get("shape"), offs = (List<?>) t.get("data_offsets");
-                if (shapeL == null || offs == null || offs.size() != 2) throw new IOException(file + ": tensor " + name + " lacks shape or data_offsets");
-                int[] shape = new int[shapeL.size()];
-                long n = 1;
-                for (int i = 0; i < shape.length; i++) { shape[i] = ((Number) shapeL.get(i)).intValue(); n *= shape[i]; }
-                long b = ((Number) offs.get(0)).longValue(), en = ((Number) offs.get(1)).longValue();
-                if (b < 0 || en > dataLen || en - b != 4 * n) {
-                    throw new IOException(file + ": tensor " + name + " has data offsets [" + b + ", " + en + ") that do not fit its shape "
-                            + java.util.Arrays.toString(shape) + " or the file (" + dataLen + " data bytes): truncated or corrupt");
-                }
-                ByteBuffer db = ByteBuffer.allocate((int) (en - b)).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, db, dataStart + b);
-                db.flip();
-                float[] data = new float[(int) n];
-                db.asFloatBuffer().get(data);
-                tensors.put(name, new Entry(name, shape, data));
+            } catch (IllegalArgumentException e) {
+                throw new RunException(file + ": corrupt safetensors header: " + e.getMessage());
             }
-            return new Contents(tensors, meta);
+            ranges.sort(java.util.Comparator.comparingLong(Range::begin).thenComparingLong(Range::end));
+            long expected = 0;
+            for (Range r : ranges) {
+                if (r.begin() != expected) {
+                    throw new RunException(file + ": tensor " + r.name() + " starts at byte " + r.begin() + " of the data, expected "
+                            + expected + (r.begin() < expected ? " (it overlaps the previous tensor)" : " (a gap)") + ": corrupt or crafted");
+                }
+                expected = r.end();
+            }
+            if (expected != dataLen) {
+                throw new RunException(file + ": the tensors cover " + expected + " of " + dataLen + " data bytes: truncated or corrupt");
+            }
+            for (Range r : ranges) {
+                if (r.skipped()) continue;
+                ByteBuffer db = ByteBuffer.allocate((int) (r.end() - r.begin())).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, db, dataStart + r.begin());
+                db.flip();
+                float[] data = new float[(int) ((r.end() - r.begin()) / 4)];
+                db.asFloatBuffer().get(data);
+                tensors.put(r.name(), new Entry(r.name(), shapes.get(r.name()), data));
+            }
+            Map<String, Entry> inFileOrder = new LinkedHashMap<>();
+            for (String name : shapes.keySet()) inFileOrder.put(name, tensors.get(name));
+            return new Contents(inFileOrder, meta);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RunException(file + " is missing: the checkpoint folder is incomplete");
         }
     }
 

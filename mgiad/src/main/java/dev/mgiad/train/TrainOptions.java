@@ -19,19 +19,25 @@ public record TrainOptions(DataSpec dataset, Path dataDir, boolean download, int
                            int limitTest, boolean padTo32, boolean augment, WeightInit init,
                            boolean zeroInitResidual, int valSplit) {
 
+    /** Largest batch accepted: far beyond any that fits in memory, small enough for every size computation. */
+    public static final int MAX_BATCH = 1 << 20;
+
     public TrainOptions {
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        if (!(lr > 0) || !Float.isFinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
-        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
-        if (!(weightDecay >= 0)) throw new IllegalArgumentException("--wd must be >= 0, got " + weightDecay);
-        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new IllegalArgumentException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
-        if (!schedule.equals("cosine") && !schedule.equals("step")) throw new IllegalArgumentException("--schedule must be cosine or step, got " + schedule);
-        if (warmupEpochs < 0) throw new IllegalArgumentException("--warmup must be >= 0");
-        java.util.Objects.requireNonNull(init, "init");
         java.util.Objects.requireNonNull(dataset, "dataset");
-        if (valSplit < 0) throw new IllegalArgumentException("--val-split must be >= 0, got " + valSplit);
-        if (limitTrain < 0 || limitTest < 0) throw new IllegalArgumentException("--limit-train/--limit-test must be >= 0");
+        java.util.Objects.requireNonNull(init, "init");
+        FlagChecks.atLeast("--epochs", epochs, 1);
+        FlagChecks.between("--batch-size", batchSize, 1, MAX_BATCH);
+        FlagChecks.atLeast("--lr", lr, 0, true);
+        FlagChecks.between("--momentum", momentum, 0, 1, false, true);
+        FlagChecks.atLeast("--wd", weightDecay, 0, false);
+        FlagChecks.between("--label-smoothing", labelSmoothing, 0, 1, false, true);
+        if (!schedule.equals("cosine") && !schedule.equals("step")) throw new IllegalArgumentException("--schedule must be cosine or step, got " + schedule);
+        FlagChecks.between("--warmup", warmupEpochs, 0, epochs, false, false);
+        FlagChecks.atLeast("--step-every", stepEvery, 1);
+        FlagChecks.between("--gamma", stepGamma, 0, 1, true, false);
+        FlagChecks.atLeast("--limit-train", limitTrain, 0);
+        FlagChecks.atLeast("--limit-test", limitTest, 0);
+        FlagChecks.atLeast("--val-split", valSplit, 0);
     }
 
     /** Options for a built-in data set. */

@@ -65,6 +65,7 @@ public final class Trainer {
     private final PrintStream log;
     private final boolean terminal;
     private final ModelConfig model;
+    private DataParallel dp; // null: this process trains alone
 
     /**
      * A trainer of {@code net} (built from {@code model}) that writes metrics and checkpoints into {@code out} and
@@ -102,6 +103,18 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Makes this trainer one rank of a data-parallel run: it trains on its shard of every global batch, sums
+     * gradients and metrics over the ranks, evaluates its shard of the evaluation sets, and writes files only on
+     * rank 0. The model must already hold rank 0's state ({@link DataParallel#broadcastState}).
+     */
+    public Trainer dataParallel(DataParallel dataParallel) {
+        this.dp = dataParallel;
+        return this;
+    }
+
+    private boolean writesFiles() { return dp == null || dp.isRoot(); }
+
     /** Where the last {@link #run} stopped early because of {@link #limits}, or null when it ran to its end. */
     public Stop stop() { return stop; }
 
@@ -137,10 +150,14 @@ public final class Trainer {
         runInfo.put("model", ModelConfigJson.write(model));
         runInfo.put("options", opt.json());
         MetricsLog metrics = new MetricsLog(out, runInfo, previous);
+        // a crash between a checkpoint and its metrics leaves the files an epoch behind: bring them in line first
+        if (!previous.isEmpty() && writesFiles()) metrics.write();
         // without --augment the training images get the test pipeline (padding and normalization only)
         Transform trainT = opt.dataset().transform(true, opt.augment(), opt.padTo32());
         Transform testT = opt.dataset().transform(false, false, opt.padTo32());
         Graph g = new Graph(be);
+        if (dp != null) dp.attach(g, params, be);
+        boolean notedSkip = false;
         double bestVal = previous.stream().filter(EpochMetrics::hasValidation).mapToDouble(EpochMetrics::valAccuracy)
                 .max().orElse(Double.NEGATIVE_INFINITY);
         stop = null;
@@ -151,30 +168,48 @@ public final class Trainer {
             double lossSum = partial == null ? 0 : partial.lossSum(), before = partial == null ? 0 : partial.seconds();
             long seen = partial == null ? 0 : partial.seen(), correct = partial == null ? 0 : partial.correct();
             float lr = opt.lr();
-            try (BatchLoader loader = BatchLoader.builder(train, trainT).batchSize(opt.batchSize()).shuffle(true)
-                    .seed(opt.seed()).epoch(epoch).startBatch(partial == null ? 0 : partial.step()).prefetch(3).build()) {
+            BatchLoader.Builder lb = BatchLoader.builder(train, trainT).batchSize(opt.batchSize()).shuffle(true)
+                    .seed(opt.seed()).epoch(epoch).startBatch(partial == null ? 0 : partial.step()).prefetch(3);
+            if (dp != null) lb.shard(dp.rank(), dp.size());
+            try (BatchLoader loader = lb.build()) {
                 int steps = loader.batchesPerEpoch(), step = partial == null ? 0 : partial.step();
                 Progress progress = new Progress(log, terminal, epoch + 1, opt.epochs(), steps);
                 g.setTraining(true);
                 while (loader.hasNext()) {
                     Batch b = loader.next();
+                    int global = loader.globalBatchSize(step);
                     lr = schedule.lr(epoch + (double) step / steps);
                     sgd.setLr(lr);
+                    if (dp != null && global < dp.size()) {
+                        // a last batch smaller than the number of ranks would leave a rank without images
+                        if (!notedSkip) log.printf("note: the last batch of each epoch (%d images) is smaller than the %d ranks and is skipped%n", global, dp.size());
+                        notedSkip = true;
+                        loader.recycle(b);
+                        step++;
+                        continue;
+                    }
                     Var logits = net.forward(g, g.input(b.images(), b.size(), b.channels(), b.height(), b.width()));
-                    Graph.LossResult r = g.crossEntropy(logits, b.labels(), opt.labelSmoothing());
-                    if (!Double.isFinite(r.loss())) {
+                    Graph.LossResult r = g.crossEntropy(logits, b.labels(), opt.labelSmoothing(), global);
+                    double[] stepMetrics = {r.loss() * b.size(), r.correct(), b.size()};
+                    if (dp != null) dp.sum(stepMetrics); // every rank sees the global loss, so all stop together if it diverges
+                    double loss = stepMetrics[0] / stepMetrics[2];
+                    if (!Double.isFinite(loss)) {
+                        String kept = epoch > 0 ? String.format(java.util.Locale.ROOT,
+                                "the last good checkpoint in %s (epoch %d) is kept", out, epoch)
+                                : "no checkpoint was written (the first epoch did not finish)";
                         throw new DivergedException(String.format(java.util.Locale.ROOT,
-                                "training diverged: loss is %s at epoch %d, step %d (lr %.4g); the last good checkpoint in %s is kept. "
-                                        + "Try a lower --lr or a --warmup.", r.loss(), epoch + 1, step + 1, lr, out));
+                                "training diverged: loss is %s at epoch %d, step %d (lr %.4g); %s. Try a lower --lr or a --warmup.",
+                                loss, epoch + 1, step + 1, lr, kept));
                     }
                     g.backward();
+                    if (dp != null) dp.finishGradients();
                     sgd.step();
                     sgd.zeroGrad();
                     g.reset();
                     loader.recycle(b);
-                    lossSum += r.loss() * b.size();
-                    correct += r.correct();
-                    seen += b.size();
+                    lossSum += stepMetrics[0];
+                    correct += (long) stepMetrics[1];
+                    seen += (long) stepMetrics[2];
                     step++;
                     stepsThisCall++;
                     progress.update(step, lossSum / seen, (double) correct / seen, seen);
@@ -182,7 +217,8 @@ public final class Trainer {
                     String why = limitReached(started, stepsThisCall);
                     if (why != null || (checkpointEvery > 0 && step % checkpointEvery == 0)) {
                         RunState.Partial p = new RunState.Partial(step, lossSum, correct, seen, before + (System.nanoTime() - t0) / 1e9);
-                        Checkpoint.save(out, net.module(), be, new RunState(epoch, model, opt, metrics.rows(), p));
+                        if (dp != null) dp.broadcastBuffers(net.module(), be); // the checkpoint holds rank 0's running statistics
+                        if (writesFiles()) Checkpoint.save(out, net.module(), be, new RunState(epoch, model, opt, metrics.rows(), p));
                         if (why != null) {
                             stop = new Stop(epoch, step, why);
                             return metrics.rows();
@@ -197,18 +233,21 @@ public final class Trainer {
             EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen, ev.loss(),
                     ev.accuracy(), secs, seen / trainSecs, val == null ? Double.NaN : val.loss(),
                     val == null ? Double.NaN : val.accuracy());
-            metrics.add(m);
+            metrics.append(m);
             String valPart = val == null ? "" : String.format(java.util.Locale.ROOT, " | val loss %.4f acc %.2f%%",
                     m.valLoss(), 100 * m.valAccuracy());
-            log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%n",
+            log.printf(java.util.Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%%s | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s%s%n",
                     epoch + 1, opt.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), valPart, m.testLoss(),
-                    100 * m.testAccuracy(), secs, m.imagesPerSecond());
+                    100 * m.testAccuracy(), secs, m.imagesPerSecond(), dp == null ? "" : allReduceSummary());
             // best first: a crash between the two leaves the latest checkpoint one epoch behind, which --resume redoes
             if (val != null && val.accuracy() > bestVal) {
                 bestVal = val.accuracy();
-                Checkpoint.saveBest(out, net.module(), be, new RunState(epoch + 1, model, opt, List.of(m)));
+                if (writesFiles()) Checkpoint.saveBest(out, net.module(), be, new RunState(epoch + 1, model, opt, List.of(m)));
             }
-            Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
+            if (writesFiles()) {
+                Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
+                metrics.write();
+            }
             String why = limitReached(started, stepsThisCall);
             if (why != null && epoch + 1 < endEpoch) {
                 stop = new Stop(epoch + 1, 0, why);
@@ -218,16 +257,50 @@ public final class Trainer {
         return metrics.rows();
     }
 
-    /** The flag whose limit this invocation has reached, or null. */
+    /**
+     * The flag whose limit this invocation has reached, or null. In a data-parallel run rank 0's clock decides
+     * (summed over ranks), so that all ranks stop at the same step.
+     */
     private String limitReached(long started, long stepsThisCall) {
         if (stopAfterSteps > 0 && stepsThisCall >= stopAfterSteps) return "--stop-after-steps";
-        if (budgetNanos > 0 && System.nanoTime() - started >= budgetNanos) return "--max-time";
-        return null;
+        if (budgetNanos <= 0) return null;
+        boolean late = System.nanoTime() - started >= budgetNanos;
+        if (dp != null) {
+            double[] flag = {dp.isRoot() && late ? 1 : 0};
+            dp.sum(flag);
+            late = flag[0] > 0;
+        }
+        return late ? "--max-time" : null;
     }
 
-    /** Loss, accuracy and confusion matrix on a dataset, batch statistics off. */
+    private String allReduceSummary() {
+        var gr = dp.gradients();
+        return String.format(java.util.Locale.ROOT, " | all-reduce %.2f MB/step in %d buckets, %.2f s waited after backward",
+                gr.bytesPerStep() / 1e6, gr.bucketCount(), gr.waitSeconds());
+    }
+
+    /**
+     * Loss, accuracy and confusion matrix on a dataset, batch statistics off. In a data-parallel run each rank
+     * evaluates a contiguous shard with rank 0's running statistics and the results are summed over ranks.
+     */
     public Evaluation evaluate(Graph g, ImageDataset ds, Transform t) {
-        return evaluate(net, g, ds, t, opt.batchSize());
+        if (dp == null) return evaluate(net, g, ds, t, opt.batchSize());
+        dp.broadcastBuffers(net.module(), be);
+        int p = dp.size(), r = dp.rank(), from = (int) ((long) r * ds.count() / p), to = (int) ((long) (r + 1) * ds.count() / p);
+        int classes = ds.classNames().size();
+        Evaluation local = from < to ? evaluate(net, g, ds.range(from, to), t, Math.max(1, opt.batchSize() / p))
+                : new Evaluation(0, 0, 0, new long[classes][classes], 0);
+        double[] sums = new double[4 + classes * classes];
+        sums[0] = local.loss() * local.count();
+        sums[1] = local.accuracy() * local.count();
+        sums[2] = local.top5Accuracy() * local.count();
+        sums[3] = local.count();
+        for (int i = 0; i < classes; i++) for (int j = 0; j < classes; j++) sums[4 + i * classes + j] = local.confusion()[i][j];
+        dp.sum(sums);
+        long[][] confusion = new long[classes][classes];
+        for (int i = 0; i < classes; i++) for (int j = 0; j < classes; j++) confusion[i][j] = Math.round(sums[4 + i * classes + j]);
+        double n = Math.max(1, sums[3]);
+        return new Evaluation(sums[0] / n, Math.round(sums[1]) / n, Math.round(sums[2]) / n, confusion, (int) sums[3]);
     }
 
     /** {@link #evaluate(Graph, ImageDataset, Transform)} for a network outside a training run (mgiad eval). */

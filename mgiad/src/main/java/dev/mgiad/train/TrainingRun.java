@@ -34,6 +34,7 @@ public final class TrainingRun {
     private final Path dir;
     private final int startEpoch;
     private final List<EpochMetrics> previous;
+    private DataParallel dataParallel;
     private final RunState.Partial partial;
 
     private TrainingRun(ModelConfig model, TrainOptions options, Path dir, int startEpoch, List<EpochMetrics> previous,
@@ -84,6 +85,16 @@ public final class TrainingRun {
                     + " epochs; pass --epochs N to extend it");
         }
         return new TrainingRun(st.model(), opt, dir, st.epoch(), st.metrics(), st.partial());
+    }
+
+    /**
+     * Trains as one rank of a data-parallel job (null: alone): rank 0 holds the run folder's lock, reads the
+     * checkpoint and writes every file; all ranks read the data and the run's state.json (a shared file system,
+     * as usual on clusters).
+     */
+    public TrainingRun dataParallel(DataParallel dp) {
+        this.dataParallel = dp;
+        return this;
     }
 
     /** {@code runs/<model>-<dataset>-<yyyyMMdd-HHmmss>}. */
@@ -138,24 +149,84 @@ public final class TrainingRun {
     public Result train(Backend be, PrintStream log, boolean terminal, int stopAfter, int checkpointEvery,
                         long stopAfterSteps, Duration maxTime) throws IOException {
         if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be >= 0, got " + stopAfter);
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new RunException("the run folder " + dir + " is a file, not a folder");
+        if (dataParallel != null && options.batchSize() < dataParallel.size()) {
+            throw new IllegalArgumentException("--batch-size " + options.batchSize() + " is smaller than the " + dataParallel.size()
+                    + " ranks: each rank needs at least one image of every batch");
+        }
         Data data = loadData();
-        Files.createDirectories(dir);
+        if (dataParallel != null && !dataParallel.isRoot()) {
+            // rank 0 alone owns the folder (lock, leftovers, files); the others only train
+            try {
+                return trainLocked(be, log, terminal, stopAfter, checkpointEvery, stopAfterSteps, maxTime, data);
+            } catch (OutOfMemoryError e) {
+                throw outOfMemory(e);
+            }
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new RunException("cannot create the run folder " + dir + ": " + reason(e), e);
+        }
+        if (!Files.isWritable(dir)) throw new RunException("cannot write into the run folder " + dir + " (permission denied)");
+        try (RunLock lock = RunLock.acquire(dir)) {
+            // checked again under the lock: another process may have started or advanced the run since start/resume
+            if (startEpoch == 0 && partial == null && Files.exists(dir.resolve(Checkpoint.POINTER))) {
+                throw new RunException(dir + " already holds a run; use --resume " + dir + " to continue it or another --out");
+            }
+            if (startEpoch > 0 || partial != null) {
+                RunState now = Checkpoint.readState(dir);
+                if (now.epoch() != startEpoch || !java.util.Objects.equals(now.partial(), partial)) {
+                    throw new RunException("the run in " + dir + " moved on since it was read (another process trained it); resume it again");
+                }
+            }
+            List<String> removed = Checkpoint.removeLeftovers(dir);
+            if (!removed.isEmpty()) log.println("mgiad train: removed what an interrupted run left in " + dir + ": " + String.join(", ", removed));
+            return trainLocked(be, log, terminal, stopAfter, checkpointEvery, stopAfterSteps, maxTime, data);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
+        } catch (dev.mgiad.datasets.DatasetException e) {
+            if (e.getCause() instanceof OutOfMemoryError oom) throw outOfMemory(oom);
+            throw e;
+        }
+    }
+
+    private Result trainLocked(Backend be, PrintStream log, boolean terminal, int stopAfter, int checkpointEvery,
+                               long stopAfterSteps, Duration maxTime, Data data) throws IOException {
         Model m = Models.build(model, be, options.seed());
+        boolean root = dataParallel == null || dataParallel.isRoot();
         if (startEpoch > 0 || partial != null) {
-            Checkpoint.load(dir, m.root(), be, true);
+            if (root) Checkpoint.load(dir, m.root(), be, true);
         } else {
             options.init().apply(m.root(), new SplittableRandom(options.seed()).split());
             if (options.zeroInitResidual()) ((ResNet) m).zeroInitResiduals();
         }
+        // every rank starts from rank 0's weights, batch-norm buffers and momentum (read from the checkpoint on resume)
+        if (dataParallel != null) dataParallel.broadcastState(m.root(), be, true);
         log.printf(Locale.ROOT, "mgiad train: %s on %s (%,d train%s / %,d test images), %,d weights, %.1f M multiply-adds per image, %s; run directory %s%n",
                 model.kind().cliName, options.dataset().cliName(), data.train().count(),
                 data.validation() == null ? "" : String.format(Locale.ROOT, " / %,d validation", data.validation().count()),
-                data.test().count(), m.weightCount(), m.macs(options.dataset().inputHeight(options.padTo32()), options.dataset().inputWidth(options.padTo32())) / 1e6, be.name(), dir);
+                data.test().count(), m.weightCount(), m.macs(options.dataset().inputHeight(options.padTo32()), options.dataset().inputWidth(options.padTo32())) / 1e6,
+                be.name() + (dataParallel == null ? "" : "; " + dataParallel.describe()), dir);
         int end = stopAfter > 0 ? Math.min(options.epochs(), startEpoch + stopAfter) : options.epochs();
         Trainer t = new Trainer(Network.of(m), be, options, model, dir, log, terminal)
-                .limits(checkpointEvery, stopAfterSteps, maxTime).resumeInside(partial);
+                .limits(checkpointEvery, stopAfterSteps, maxTime).resumeInside(partial).dataParallel(dataParallel);
         if (partial != null) log.printf(Locale.ROOT, "continuing epoch %d at step %d%n", startEpoch + 1, partial.step());
         List<EpochMetrics> rows = t.run(data.train(), data.validation(), data.test(), startEpoch, previous, end);
         return new Result(dir, rows, t.stop());
+    }
+
+    /** What did not fit and what to change, instead of a stack trace; the checkpoint on disk is untouched. */
+    private RunException outOfMemory(OutOfMemoryError e) {
+        return new RunException(String.format(Locale.ROOT,
+                "out of memory: training %s with batch size %d does not fit in the Java heap of %d MiB; use a smaller "
+                        + "--batch-size, or give Java more memory (MGIAD_JVM_OPTS=-Xmx<size>)",
+                model.kind().cliName, options.batchSize(), Runtime.getRuntime().maxMemory() >> 20), e);
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + " is a file";
+        if (e instanceof java.nio.file.AccessDeniedException f) return "permission denied on " + f.getFile();
+        return e.getMessage();
     }
 }

@@ -144,6 +144,21 @@ class TrainerTest {
     }
 
     @Test
+    void divergenceInTheFirstEpochDoesNotPromiseACheckpoint(@TempDir Path tmp) throws Exception {
+        try (CpuBackend be = new CpuBackend(1)) {
+            Model m = Models.build(TINY, be, 7);
+            for (Parameter p : m.root().parameters()) {
+                float[] v = be.download(p.value());
+                v[0] = Float.NaN;
+                be.upload(v, p.value());
+            }
+            Trainer t = new Trainer(net(m), be, options(2, 0.05f), TINY, tmp, new PrintStream(new ByteArrayOutputStream()), false);
+            var e = assertThrows(Trainer.DivergedException.class, () -> t.run(synthetic(32, 1), synthetic(16, 2), 0, List.of()));
+            assertTrue(e.getMessage().contains("no checkpoint was written") && !e.getMessage().contains("is kept"), e.getMessage());
+        }
+    }
+
+    @Test
     void checkpointRoundTripsModelAndOptimizer(@TempDir Path tmp) throws Exception {
         try (CpuBackend be = new CpuBackend(1)) {
             Model a = Models.build(TINY, be, 1), b = Models.build(TINY, be, 2);

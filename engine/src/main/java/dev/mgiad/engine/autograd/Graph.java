@@ -2,6 +2,7 @@ package dev.mgiad.engine.autograd;
 
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.backend.CrossRankSum;
 import dev.mgiad.engine.nn.BatchNorm2d;
 import dev.mgiad.engine.nn.Conv2d;
 import dev.mgiad.engine.nn.Linear;
@@ -11,7 +12,10 @@ import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Records a forward pass as a tape and runs it backwards. Every operator computes its output through the
@@ -26,6 +30,10 @@ public final class Graph {
     private final BufferPool pool;
     private final List<Runnable> tape = new ArrayList<>();
     private boolean training = true;
+    private CrossRankSum batchNormRanks;
+    private Consumer<Parameter> gradientReady;
+    /** Tape index of each parameter's first use in the forward pass: its gradient is final once that entry ran. */
+    private final Map<Parameter, Integer> firstUse = new LinkedHashMap<>(); // identity keys, forward order
 
     public Graph(Backend backend) {
         this.be = backend;
@@ -39,9 +47,29 @@ public final class Graph {
     /** Training mode records the tape and uses batch statistics; evaluation mode does neither. */
     public void setTraining(boolean training) { this.training = training; }
 
+    /**
+     * Synchronised batch norm for data-parallel training: in training mode every batch norm takes its statistics
+     * over all ranks through {@code ranks} (null: this process's batch only, the default).
+     */
+    public void synchronizeBatchNorm(CrossRankSum ranks) { this.batchNormRanks = ranks; }
+
+    /**
+     * Calls {@code listener} during {@link #backward()} as soon as a parameter's gradient for this step is final,
+     * i.e. right after the tape entry of its first use in the forward pass ran (a shared weight used at several call
+     * sites is final only then). Data-parallel training starts all-reducing a bucket of gradients while the rest of
+     * the backward pass still runs. Parameters the tape never used are not reported. Null removes the listener.
+     */
+    public void onGradientReady(Consumer<Parameter> listener) { this.gradientReady = listener; }
+
+    private void noteUse(Parameter... params) {
+        if (gradientReady == null) return;
+        for (Parameter p : params) firstUse.putIfAbsent(p, tape.size());
+    }
+
     /** Forgets the tape and returns all activation and gradient buffers to the pool. */
     public void reset() {
         tape.clear();
+        firstUse.clear();
         pool.releaseAll();
     }
 
@@ -129,6 +157,7 @@ public final class Graph {
         be.convForward(p, xv, conv.weight.value(), y, base == null ? null : base.value, alpha);
         Var out = output(y, x, base);
         if (record()) {
+            noteUse(conv.weight);
             tape.add(() -> {
                 if (!out.gradValid) return;
                 if (needs(x)) {
@@ -156,16 +185,18 @@ public final class Graph {
             return new Var(y, false);
         }
         Tensor mean = pool.acquire(Shape.of(xv.c()), Layout.PLAIN), inv = pool.acquire(Shape.of(xv.c()), Layout.PLAIN);
+        CrossRankSum ranks = batchNormRanks;
         be.batchNormTrain(xv, bn.gamma.value(), bn.beta.value(), bn.runningMean.value(), bn.runningVar.value(),
-                BatchNorm2d.MOMENTUM, BatchNorm2d.EPS, mean, inv, relu, rv, y);
+                BatchNorm2d.MOMENTUM, BatchNorm2d.EPS, mean, inv, relu, rv, y, ranks);
         Var out = output(y, x, residual);
+        noteUse(bn.gamma, bn.beta);
         tape.add(() -> {
             if (!out.gradValid) return;
             GradSlot dx = needs(x) ? slot(x) : new GradSlot(pool.acquire(xv.shape(), xv.layout()), false);
             GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
             if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
             be.batchNormBackward(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, dx.tensor,
-                    dx.accumulate, dg.tensor, db.tensor, dg.accumulate);
+                    dx.accumulate, dg.tensor, db.tensor, dg.accumulate, ranks);
             if (residual != null && needs(residual)) passGradient(out, residual);
         });
         return out;
@@ -233,6 +264,7 @@ public final class Graph {
         be.addBias(y, lin.bias.value());
         Var o = output(y, x);
         if (record()) {
+            noteUse(lin.weight, lin.bias);
             tape.add(() -> {
                 if (!o.gradValid) return;
                 if (needs(x)) {
@@ -275,7 +307,21 @@ public final class Graph {
      * logits is seeded for {@link #backward()}. Computed on the host: logits are only N x classes floats.
      */
     public LossResult crossEntropy(Var logits, int[] labels, float smoothing) {
+        return crossEntropy(logits, labels, smoothing, logits.value.n());
+    }
+
+    /**
+     * {@link #crossEntropy(Var, int[], float)} as one shard of a larger batch: the gradient is that of the sum of
+     * the losses divided by {@code gradientDenominator}, the size of the whole global batch, so that the gradients
+     * of P ranks add up to the gradient of the mean loss over the global batch (the reported loss is still this
+     * shard's mean).
+     */
+    public LossResult crossEntropy(Var logits, int[] labels, float smoothing, int gradientDenominator) {
         int n = logits.value.n(), k = logits.value.c();
+        if (gradientDenominator < n) {
+            throw new IllegalArgumentException("cross_entropy: the global batch (" + gradientDenominator
+                    + ") is smaller than this shard (" + n + ")");
+        }
         if (labels.length != n) {
             throw new IllegalArgumentException("cross_entropy: " + labels.length + " labels for a batch of " + n);
         }
@@ -298,7 +344,7 @@ public final class Graph {
                 double target = (j == labels[i] ? 1 - smoothing : 0) + smoothing / k;
                 double logp = z[i * k + j] - logZ;
                 total -= target * logp;
-                grad[i * k + j] = (float) ((Math.exp(logp) - target) / n);
+                grad[i * k + j] = (float) ((Math.exp(logp) - target) / gradientDenominator);
             }
         }
         if (training) {
@@ -319,7 +365,23 @@ public final class Graph {
     /** Runs the tape backwards: parameter gradients are written or accumulated (see {@link Parameter}). */
     public void backward() {
         if (!training) throw new IllegalStateException("backward() in evaluation mode: nothing was recorded");
-        for (int i = tape.size() - 1; i >= 0; i--) tape.get(i).run();
+        Consumer<Parameter> ready = gradientReady;
+        if (ready == null) {
+            for (int i = tape.size() - 1; i >= 0; i--) tape.get(i).run();
+        } else {
+            List<List<Parameter>> readyAfter = new ArrayList<>(tape.size());
+            for (int i = 0; i < tape.size(); i++) readyAfter.add(null);
+            firstUse.forEach((p, i) -> {
+                if (readyAfter.get(i) == null) readyAfter.set(i, new ArrayList<>(2));
+                readyAfter.get(i).add(p);
+            });
+            for (int i = tape.size() - 1; i >= 0; i--) {
+                tape.get(i).run();
+                List<Parameter> done = readyAfter.get(i);
+                if (done != null) for (Parameter p : done) ready.accept(p);
+            }
+        }
         tape.clear();
+        firstUse.clear();
     }
 }

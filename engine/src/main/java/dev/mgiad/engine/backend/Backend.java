@@ -71,6 +71,30 @@ public interface Backend extends AutoCloseable {
                            Tensor dy, Tensor dx, boolean accumulateDx,
                            Tensor dgamma, Tensor dbeta, boolean accumulateParams);
 
+    /**
+     * {@link #batchNormTrain} with the statistics of the whole global batch of a data-parallel run: per-channel sums
+     * and squared deviations are summed over ranks by {@code ranks} (two sums per call), so every rank normalises
+     * with what one process would compute on the concatenated shards (synchronised batch norm, {@code --sync-bn}).
+     * {@code ranks == null} is the local {@link #batchNormTrain}.
+     */
+    default void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                float momentum, float eps, Tensor saveMean, Tensor saveInvStd,
+                                boolean relu, Tensor residual, Tensor y, CrossRankSum ranks) {
+        if (ranks != null) throw new UnsupportedOperationException(name() + " has no synchronised batch norm (--sync-bn); use --device cpu");
+        batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y);
+    }
+
+    /**
+     * {@link #batchNormBackward} of a synchronised batch norm: the two per-channel reductions of {@code dx} are summed
+     * over ranks; {@code dgamma} and {@code dbeta} stay this rank's share (the gradient all-reduce sums them).
+     */
+    default void batchNormBackward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd, boolean relu,
+                                   Tensor dy, Tensor dx, boolean accumulateDx,
+                                   Tensor dgamma, Tensor dbeta, boolean accumulateParams, CrossRankSum ranks) {
+        if (ranks != null) throw new UnsupportedOperationException(name() + " has no synchronised batch norm (--sync-bn); use --device cpu");
+        batchNormBackward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta, accumulateParams);
+    }
+
     // ---------------------------------------------------------------- elementwise
 
     /** {@code out = a*x + b*y} ({@code y} may be null when b is 0); {@code relu} clamps the result at 0. */

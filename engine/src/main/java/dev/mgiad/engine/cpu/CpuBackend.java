@@ -2,6 +2,7 @@ package dev.mgiad.engine.cpu;
 
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.backend.CrossRankSum;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
@@ -158,6 +159,37 @@ public final class CpuBackend implements Backend {
         Checks.sameShape("batch_norm backward (dx)", x, dx);
         NormKernels.backward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta,
                 accumulateParams, par);
+    }
+
+    @Override
+    public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                               float momentum, float eps, Tensor saveMean, Tensor saveInvStd,
+                               boolean relu, Tensor residual, Tensor y, CrossRankSum ranks) {
+        if (ranks == null) {
+            batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y);
+            return;
+        }
+        Checks.batchNorm("batch_norm (train, synchronised)", x, gamma, beta, y, residual);
+        Checks.channelVector("batch_norm (train) running_mean", runningMean, x.c());
+        Checks.channelVector("batch_norm (train) running_var", runningVar, x.c());
+        Checks.channelVector("batch_norm (train) save_mean", saveMean, x.c());
+        Checks.channelVector("batch_norm (train) save_invstd", saveInvStd, x.c());
+        NormKernels.trainSynchronised(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd,
+                relu, residual, y, ranks, par);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                  boolean relu, Tensor dy, Tensor dx, boolean accumulateDx,
+                                  Tensor dgamma, Tensor dbeta, boolean accumulateParams, CrossRankSum ranks) {
+        if (ranks == null) {
+            batchNormBackward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta, accumulateParams);
+            return;
+        }
+        Checks.batchNorm("batch_norm backward (synchronised)", x, gamma, beta, dy, null);
+        Checks.sameShape("batch_norm backward (dx)", x, dx);
+        NormKernels.backwardSynchronised(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta,
+                accumulateParams, ranks, par);
     }
 
     // ------------------------------------------------------------------ elementwise

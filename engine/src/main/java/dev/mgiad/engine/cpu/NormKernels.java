@@ -1,5 +1,6 @@
 package dev.mgiad.engine.cpu;
 
+import dev.mgiad.engine.backend.CrossRankSum;
 import dev.mgiad.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -140,6 +141,105 @@ final class NormKernels {
                     long base = off(nb, ch, c, hw);
                     backwardDx(mx, mdy, mdx, base, base + (long) hw * L, mean, invStd, g, b, relu, meanDz, meanDzx,
                             accumulateDx, CpuBackend.realLanes(x, nb));
+                }
+            }
+        });
+    }
+
+    /**
+     * {@link #train} over the global batch of a data-parallel run, in three parallel passes with a sum over ranks
+     * between them: per-channel sums (and the sample count) give the global mean; squared deviations from that mean
+     * give the global variance; then normalisation. The same two-pass arithmetic as {@link #train}, so P ranks agree
+     * with one process up to the order of the final double additions.
+     */
+    static void trainSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                  float momentum, float eps, Tensor saveMean, Tensor saveInvStd, boolean relu,
+                                  Tensor residual, Tensor y, CrossRankSum ranks, Parallel par) {
+        float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
+        float[] mrm = CpuBackend.seg(runningMean), mrv = CpuBackend.seg(runningVar);
+        float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
+        float[] mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
+        int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
+        double[] sums = new double[c + 1];
+        par.forRange(c, (from, to, t) -> {
+            for (int ch = from; ch < to; ch++) {
+                double s = 0;
+                for (int nb = 0; nb < nbs; nb++) s += sum(mx, off(nb, ch, c, hw), hw);
+                sums[ch] = s;
+            }
+        });
+        sums[c] = (double) x.n() * hw;
+        ranks.sumInPlace(sums);
+        double count = sums[c];
+        double[] squares = new double[c];
+        par.forRange(c, (from, to, t) -> {
+            for (int ch = from; ch < to; ch++) {
+                float mean = (float) (sums[ch] / count);
+                double ss = 0;
+                for (int nb = 0; nb < nbs; nb++) {
+                    ss += sumSquaredDeviations(mx, off(nb, ch, c, hw), hw, mean, CpuBackend.realLanes(x, nb));
+                }
+                squares[ch] = ss;
+            }
+        });
+        ranks.sumInPlace(squares);
+        par.forRange(c, (from, to, t) -> {
+            for (int ch = from; ch < to; ch++) {
+                double mean = sums[ch] / count;
+                double var = Math.max(0, squares[ch] / count);
+                float invStd = (float) (1.0 / Math.sqrt(var + eps));
+                msm[ch] = (float) mean;
+                msi[ch] = invStd;
+                double unbiased = count > 1 ? var * count / (count - 1) : var;
+                mrm[ch] = (float) ((1 - momentum) * mrm[ch] + momentum * mean);
+                mrv[ch] = (float) ((1 - momentum) * mrv[ch] + momentum * unbiased);
+                float scale = mg[ch] * invStd;
+                float shift = mb[ch] - (float) mean * scale;
+                normalize(x, mx, mr, my, ch, c, hw, nbs, scale, shift, relu);
+            }
+        });
+    }
+
+    /**
+     * {@link #backward} of {@link #trainSynchronised}: the per-channel sums of dz and dz*xhat are summed over ranks
+     * before dx is formed with the global means; dgamma and dbeta keep this rank's sums, since the gradient all-reduce
+     * adds the ranks' parameter gradients afterwards.
+     */
+    static void backwardSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                     boolean relu, Tensor dy, Tensor dx, boolean accumulateDx, Tensor dgamma,
+                                     Tensor dbeta, boolean accumulateParams, CrossRankSum ranks, Parallel par) {
+        float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
+        float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
+        float[] mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
+        float[] mdg = CpuBackend.seg(dgamma), mdb = CpuBackend.seg(dbeta);
+        int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
+        double[] sums = new double[2 * c + 1];
+        par.forRange(c, (from, to, t) -> {
+            double[] s = new double[2];
+            for (int ch = from; ch < to; ch++) {
+                s[0] = 0;
+                s[1] = 0;
+                for (int nb = 0; nb < nbs; nb++) {
+                    long base = off(nb, ch, c, hw);
+                    backwardSums(mx, mdy, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, s);
+                }
+                sums[2 * ch] = s[0];
+                sums[2 * ch + 1] = s[1];
+                float dgv = (float) s[1], dbv = (float) s[0];
+                mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
+                mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
+            }
+        });
+        sums[2 * c] = (double) x.n() * hw;
+        ranks.sumInPlace(sums);
+        double count = sums[2 * c];
+        par.forRange(c, (from, to, t) -> {
+            for (int ch = from; ch < to; ch++) {
+                float meanDz = (float) (sums[2 * ch] / count), meanDzx = (float) (sums[2 * ch + 1] / count);
+                for (int nb = 0; nb < nbs; nb++) {
+                    long base = off(nb, ch, c, hw);
+                    backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,
+                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb));
                 }
             }
         });

@@ -3,6 +3,7 @@ package dev.mgiad.engine.cpu;
 import dev.mgiad.engine.backend.ConvParams;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -52,6 +53,7 @@ public final class PlanarKernels implements AutoCloseable {
         if (base != null && (base.n() != p.n() || base.c() != p.cout() || base.h() != oh || base.w() != ow)) {
             throw new IllegalArgumentException(p.descriptor() + ": base has the wrong shape");
         }
+        if (p.stride() == 1 && 2 * p.pad() == p.k() - 1) return direct(p, x, w, base, alpha);
         int tiles = (cols + TILE - 1) / TILE, k = p.cinPerGroup() * p.taps();
         float[] packed = unfold(p, x, tiles);
         float[] y = new float[p.cout() * cols];
@@ -67,6 +69,93 @@ public final class PlanarKernels implements AutoCloseable {
             }
         });
         return new Planar(p.n(), p.cout(), oh, ow, y);
+    }
+
+    /**
+     * Stride-1 "same" convolutions (the 3x3 and 1x1 layers, most of every model) without unfolding: for output
+     * column c (pixel {@code (i, y, x)} of the channel row), tap {@code (dy, dx)} reads input column
+     * {@code c + dy*W + dx} of the same channel row whenever the tap stays inside the image, so a register tile
+     * loads each tap's input with one contiguous, masked load. The masks depend only on the column and the tap and
+     * are computed once per call; the input is copied once into rows with a margin, so no load leaves the array.
+     */
+    private Planar direct(ConvParams p, Planar x, float[] w, Planar base, float alpha) {
+        int k = p.k(), taps = p.taps(), pad = p.pad(), h = p.h(), wd = p.w(), cols = x.row();
+        int tiles = (cols + TILE - 1) / TILE, margin = pad * wd + pad, rowStride = tiles * TILE + 2 * margin;
+        float[] in = x.data(), padded = new float[p.cin() * rowStride];
+        for (int c = 0; c < p.cin(); c++) System.arraycopy(in, c * cols, padded, c * rowStride + margin, cols);
+        // valid[t][c] = 1 where tap t of output column c is inside the image (columns past the end: 0)
+        float[][] valid = new float[taps][tiles * TILE];
+        int[] shift = new int[taps];
+        for (int t = 0; t < taps; t++) {
+            int dy = t / k - pad, dx = t % k - pad;
+            shift[t] = dy * wd + dx;
+            for (int c = 0; c < cols; c++) {
+                int yy = (c / wd) % h + dy, xx = c % wd + dx;
+                if (yy >= 0 && yy < h && xx >= 0 && xx < wd) valid[t][c] = 1f;
+            }
+        }
+        float[] y = new float[p.cout() * cols];
+        int inG = p.cinPerGroup(), outG = p.coutPerGroup(), blocksPerGroup = (outG + 3) / 4, blocks = p.groups() * blocksPerGroup;
+        int kw = inG * taps;
+        float[] b = base == null ? null : base.data();
+        par.forRange(blocks * tiles, (from, to, th) -> {
+            for (int it = from; it < to; it++) {
+                int tile = it / blocks, blk = it % blocks, g = blk / blocksPerGroup;
+                int o0 = g * outG + (blk % blocksPerGroup) * 4, rows = Math.min(4, (g + 1) * outG - o0);
+                int col = tile * TILE, in0 = g * inG * rowStride + margin + col;
+                if (rows == 4) direct4(w, o0 * kw, taps, inG, padded, in0, rowStride, valid, shift, y, b, o0, cols, col, alpha);
+                else for (int r = 0; r < rows; r++) direct1(w, (o0 + r) * kw, taps, inG, padded, in0, rowStride, valid, shift, y, b, o0 + r, cols, col, alpha);
+            }
+        });
+        return new Planar(p.n(), p.cout(), p.oh(), p.ow(), y);
+    }
+
+    /** Four output channels times two vectors of columns, reading the taps from the input rows directly. */
+    private static void direct4(float[] w, int wOff, int taps, int inG, float[] a, int in0, int rowStride, float[][] valid,
+                                int[] shift, float[] y, float[] base, int o, int cols, int col, float alpha) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        int kw = inG * taps;
+        for (int t = 0; t < taps; t++) {
+            VectorMask<Float> m0 = FloatVector.fromArray(S, valid[t], col).compare(VectorOperators.NE, 0f);
+            VectorMask<Float> m1 = FloatVector.fromArray(S, valid[t], col + L).compare(VectorOperators.NE, 0f);
+            int ai = in0 + shift[t];
+            for (int ci = 0; ci < inG; ci++, ai += rowStride) {
+                FloatVector a0 = FloatVector.fromArray(S, a, ai, m0), a1 = FloatVector.fromArray(S, a, ai + L, m1);
+                int wi = wOff + ci * taps + t;
+                FloatVector w0 = FloatVector.broadcast(S, w[wi]), w1 = FloatVector.broadcast(S, w[wi + kw]);
+                FloatVector w2 = FloatVector.broadcast(S, w[wi + 2 * kw]), w3 = FloatVector.broadcast(S, w[wi + 3 * kw]);
+                c00 = a0.fma(w0, c00); c01 = a1.fma(w0, c01);
+                c10 = a0.fma(w1, c10); c11 = a1.fma(w1, c11);
+                c20 = a0.fma(w2, c20); c21 = a1.fma(w2, c21);
+                c30 = a0.fma(w3, c30); c31 = a1.fma(w3, c31);
+            }
+        }
+        store(c00, y, base, o * cols + col, cols - col, alpha);
+        store(c01, y, base, o * cols + col + L, cols - col - L, alpha);
+        store(c10, y, base, (o + 1) * cols + col, cols - col, alpha);
+        store(c11, y, base, (o + 1) * cols + col + L, cols - col - L, alpha);
+        store(c20, y, base, (o + 2) * cols + col, cols - col, alpha);
+        store(c21, y, base, (o + 2) * cols + col + L, cols - col - L, alpha);
+        store(c30, y, base, (o + 3) * cols + col, cols - col, alpha);
+        store(c31, y, base, (o + 3) * cols + col + L, cols - col - L, alpha);
+    }
+
+    /** One output channel of {@link #direct4} (group remainders, depthwise layers). */
+    private static void direct1(float[] w, int wOff, int taps, int inG, float[] a, int in0, int rowStride, float[][] valid,
+                                int[] shift, float[] y, float[] base, int o, int cols, int col, float alpha) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0;
+        for (int t = 0; t < taps; t++) {
+            VectorMask<Float> m0 = FloatVector.fromArray(S, valid[t], col).compare(VectorOperators.NE, 0f);
+            VectorMask<Float> m1 = FloatVector.fromArray(S, valid[t], col + L).compare(VectorOperators.NE, 0f);
+            int ai = in0 + shift[t];
+            for (int ci = 0; ci < inG; ci++, ai += rowStride) {
+                FloatVector wv = FloatVector.broadcast(S, w[wOff + ci * taps + t]);
+                c0 = FloatVector.fromArray(S, a, ai, m0).fma(wv, c0);
+                c1 = FloatVector.fromArray(S, a, ai + L, m1).fma(wv, c1);
+            }
+        }
+        store(c0, y, base, o * cols + col, cols - col, alpha);
+        store(c1, y, base, o * cols + col + L, cols - col - L, alpha);
     }
 
     /**

@@ -31,7 +31,10 @@ class PlanarKernelsTest {
                 ConvParams.of(1, 6, 2, 2, 10, 3, 1, 2),     // 2x2 image, fewer columns than a vector, 5 per group
                 ConvParams.of(4, 16, 5, 5, 24, 1, 1, 4),    // grouped 1x1
                 ConvParams.of(2, 16, 4, 4, 32, 1, 2, 1),    // 1x1 stride 2
-                ConvParams.of(15, 4, 4, 4, 7, 3, 1, 1));    // 15 images, 7 outputs (a block of 4 plus 3 rows)
+                ConvParams.of(15, 4, 4, 4, 7, 3, 1, 1),     // 15 images, 7 outputs (a block of 4 plus 3 rows)
+                ConvParams.of(2, 4, 7, 6, 8, 5, 1, 2),      // 5x5 "same": taps two rows away
+                ConvParams.of(1, 8, 1, 1, 8, 3, 1, 1),      // 1x1 image under a 3x3 kernel: only the centre tap
+                ConvParams.of(3, 6, 2, 3, 6, 3, 2, 3));     // unfolded path: stride 2 on a 2x3 image
     }
 
     private static double convTol(ConvParams p) { return 1e-5 * (p.cinPerGroup() * p.taps() + 1); }

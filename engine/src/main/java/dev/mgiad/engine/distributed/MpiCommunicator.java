@@ -1,0 +1,186 @@
+package dev.mgiad.engine.distributed;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A {@link Communicator} over the system MPI ({@link Mpi}). Every MPI call runs on one dedicated thread, the one
+ * that initialised the library, which gives three things: MPI needs only {@code MPI_THREAD_FUNNELED}; collectives
+ * queue in program order, so every rank issues them in the same order; and a collective can run while the caller
+ * goes on (gradient buckets all-reduced while the backward pass still runs, PyTorch DDP's overlap).
+ *
+ * <p>Every wait has a watchdog: when the other ranks do not answer within the timeout (a rank died and the launcher
+ * did not end the job, or a rank hangs), the wait throws an {@link MpiException} naming the collective, instead of
+ * hanging for ever.
+ */
+public final class MpiCommunicator implements Communicator {
+    private final ExecutorService thread;
+    private final Mpi mpi;
+    private final int rank, size;
+    private final long timeoutNanos;
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment doubles = MemorySegment.NULL; // scratch for sumInPlace, used on the MPI thread only
+    private volatile boolean closed;
+
+    private MpiCommunicator(ExecutorService thread, Mpi mpi, Duration timeout) {
+        this.thread = thread;
+        this.mpi = mpi;
+        this.timeoutNanos = timeout.toNanos();
+        this.rank = on("MPI_Comm_rank", mpi::rank);
+        this.size = on("MPI_Comm_size", mpi::size);
+    }
+
+    /**
+     * Initialises MPI on a new thread. Throws {@link MpiException} with a one-line message when the library is
+     * missing or fails to start.
+     */
+    public static MpiCommunicator start(Duration timeout) {
+        ExecutorService t = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("mpi").unstarted(r));
+        Future<Mpi> loaded = t.submit(Mpi::load);
+        try {
+            return new MpiCommunicator(t, loaded.get(timeout.toNanos(), TimeUnit.NANOSECONDS), timeout);
+        } catch (ExecutionException e) {
+            t.shutdownNow();
+            throw e.getCause() instanceof MpiException m ? m : new MpiException("MPI could not start: " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new MpiException("MPI_Init did not return within " + timeout.toSeconds() + " s: is the launcher (mpirun, srun) reachable?");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MpiException("interrupted while starting MPI");
+        }
+    }
+
+    /**
+     * How many processes the launcher in the environment started, or 0 when no MPI launcher started this process:
+     * Open MPI's mpirun sets {@code OMPI_COMM_WORLD_SIZE}, PMIx launchers ({@code srun --mpi=pmix}, prterun)
+     * {@code PMIX_RANK}, MPICH's hydra and {@code srun --mpi=pmi2} {@code PMI_SIZE}; Slurm's own count is
+     * {@code SLURM_NTASKS} (set also under plain {@code srun}, which starts no MPI job unless told {@code --mpi}).
+     */
+    public static int launchedRanks(Map<String, String> env) {
+        for (String k : new String[]{"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+            String v = env.get(k);
+            if (v != null && v.matches("\\d+")) return Integer.parseInt(v);
+        }
+        if (env.containsKey("PMIX_RANK")) return Math.max(1, slurmTasks(env));
+        return 0;
+    }
+
+    /** {@code SLURM_NTASKS} when this process runs under {@code srun}, else 0. */
+    public static int slurmTasks(Map<String, String> env) {
+        String v = env.get("SLURM_STEP_NUM_TASKS");
+        if (v == null) v = env.get("SLURM_NTASKS");
+        return env.containsKey("SLURM_PROCID") && v != null && v.matches("\\d+") ? Integer.parseInt(v) : 0;
+    }
+
+    /**
+     * Ranks the launcher placed on this machine ({@code OMPI_COMM_WORLD_LOCAL_SIZE}, {@code MPI_LOCALNRANKS},
+     * Slurm's {@code SLURM_NTASKS_PER_NODE}), or 1 when unknown; they share its cores.
+     */
+    public static int ranksOnThisMachine(Map<String, String> env) {
+        for (String k : new String[]{"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
+            String v = env.get(k);
+            if (v != null && v.matches("\\d+") && Integer.parseInt(v) > 0) return Integer.parseInt(v);
+        }
+        return 1;
+    }
+
+    @Override public int rank() { return rank; }
+
+    @Override public int size() { return size; }
+
+    @Override
+    public Pending allReduceFloatsAsync(MemorySegment floats, int count) {
+        Future<?> f = thread.submit(() -> mpi.allReduceFloats(floats, count));
+        return () -> await(f, "MPI_Allreduce of " + count + " floats");
+    }
+
+    @Override
+    public void sumInPlace(double[] values) {
+        on("MPI_Allreduce of " + values.length + " doubles", () -> {
+            long bytes = (long) values.length * Double.BYTES;
+            if (doubles.byteSize() < bytes) doubles = arena.allocate(Math.max(bytes, 4096), 64);
+            MemorySegment.copy(values, 0, doubles, ValueLayout.JAVA_DOUBLE, 0, values.length);
+            mpi.allReduceDoubles(doubles, values.length);
+            MemorySegment.copy(doubles, ValueLayout.JAVA_DOUBLE, 0, values, 0, values.length);
+            return null;
+        });
+    }
+
+    @Override
+    public void broadcastFloats(MemorySegment floats, int count, int root) {
+        on("MPI_Bcast of " + count + " floats", () -> {
+            mpi.broadcastFloats(floats, count, root);
+            return null;
+        });
+    }
+
+    @Override
+    public void barrier() {
+        on("MPI_Barrier", () -> {
+            mpi.barrier();
+            return null;
+        });
+    }
+
+    /**
+     * Calls {@code MPI_Abort} from the calling thread (the MPI thread may be stuck in a collective whose peer is
+     * gone); if the launcher has not ended this process within 10 s, it halts it.
+     */
+    @Override
+    public void abort(int code) {
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException ignored) {
+                // halt anyway
+            }
+            Runtime.getRuntime().halt(code);
+        });
+        System.out.flush();
+        System.err.flush();
+        mpi.abort(code);
+        Runtime.getRuntime().halt(code);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            on("MPI_Finalize", () -> {
+                mpi.finish();
+                return null;
+            });
+        } finally {
+            thread.shutdown();
+        }
+    }
+
+    private <T> T on(String what, Callable<T> call) {
+        return await(thread.submit(call), what);
+    }
+
+    private <T> T await(Future<T> f, String what) {
+        try {
+            return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new MpiException(what + " got no answer from the other ranks within " + timeoutNanos / 1_000_000_000L
+                    + " s: a rank has died or hangs");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof MpiException m ? m : new MpiException(what + " failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MpiException("interrupted while waiting for " + what);
+        }
+    }
+}
