@@ -25,7 +25,7 @@ public final class StudyFigure {
     }
     private static final String[][] FALLBACK = {{"#9467bd", "cross"}, {"#8c564b", "triangle-down"}, {"#17becf", "circle"}};
 
-    private static final int W = 940, H = 600, LEFT = 80, TOP = 64, PW = 640, PH = 440;
+    private static final int W = 940, H = 570, LEFT = 80, TOP = 64, PW = 640, PH = 440;
     private static final double CHAR_W = 6.4, LABEL_H = 12;
 
     public static String svg(String study, List<StudyResults.Summary> all) {
