@@ -37,7 +37,7 @@ public final class StudyPresets {
 
     /** Kept in sync with docs/results/study by hand: it is what was run there. */
     private static final String FMNIST_SMALL = """
-            # Four families side by side on Fashion-MNIST, at the budget of a shared 2-core machine (about half an hour):
+            # Four families side by side on Fashion-MNIST, at the budget of a shared 2-core machine:
             # narrow 3-level models, the first 6,000 training images, the first 2,000 test images, 2 epochs, with the
             # short-run recipe (He init, half an epoch of warm-up to lr 0.2, cosine to 0, Nesterov, wd 5e-4, batch 64).
             # Images padded to 32x32 as in the paper. Data from --data-dir in 'common', or $MGIAD_DATA.
