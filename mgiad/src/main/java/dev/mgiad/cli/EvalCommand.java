@@ -13,7 +13,6 @@ import dev.mgiad.model.ModelConfig;
 import dev.mgiad.model.Models;
 import dev.mgiad.train.Checkpoint;
 import dev.mgiad.train.FlagChecks;
-import dev.mgiad.train.Network;
 import dev.mgiad.train.TrainOptions;
 import dev.mgiad.train.RunState;
 import dev.mgiad.train.SafeTensors;
@@ -74,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
             } else {
                 Checkpoint.load(checkpoint, m.root(), be, false);
             }
-            Trainer.Evaluation ev = Trainer.evaluate(Network.of(m), new Graph(be), test,
+            Trainer.Evaluation ev = Trainer.evaluate(m, new Graph(be), test,
                     spec.transform(false, false, pad), batchSize);
             if (dumpLogits != null) writeLogits(dumpLogits, m, new Graph(be), test, spec.transform(false, false, pad), dumpCount);
             System.out.printf("%s (epoch %d) on %s test (%,d images): loss %.4f, top-1 accuracy %.2f%%, top-5 accuracy %.2f%%%n",

@@ -6,9 +6,9 @@ import dev.mgiad.engine.nn.BatchNorm2d;
 import dev.mgiad.engine.nn.Conv2d;
 import dev.mgiad.engine.nn.Linear;
 import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Ops;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
-import dev.mgiad.model.Ops;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

@@ -2,7 +2,7 @@
  * Model export to ONNX ({@code mgiad export --onnx}).
  *
  * <p>{@link dev.mgiad.export.OnnxExport} runs a model's forward algorithm once through {@code OnnxOps}, an
- * implementation of {@link dev.mgiad.model.Ops} that records ONNX nodes instead of computing (as
+ * implementation of {@link dev.mgiad.engine.nn.Ops} that records ONNX nodes instead of computing (as
  * {@link dev.mgiad.model.MacCounter} counts multiply-adds), so the graph is the model code itself: Conv with its
  * group attribute, BatchNormalization with the running statistics, Relu, Add/Sub, GlobalAveragePool, Flatten + Gemm,
  * and Slice + Pad for ResNet20's option-A shortcut, opset 13. The file is encoded by a small hand-written protobuf

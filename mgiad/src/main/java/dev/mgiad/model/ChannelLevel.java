@@ -4,6 +4,7 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.BatchNorm2d;
 import dev.mgiad.engine.nn.Conv2d;
 import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Ops;
 
 import java.util.SplittableRandom;
 

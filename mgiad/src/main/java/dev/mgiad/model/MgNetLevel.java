@@ -4,6 +4,7 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.BatchNorm2d;
 import dev.mgiad.engine.nn.Conv2d;
 import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Ops;
 
 import java.util.SplittableRandom;
 
@@ -13,7 +14,7 @@ import java.util.SplittableRandom;
  * per smoothing step. Names: {@code Pi, R} (or {@code dead_pi, dead_r}), {@code A} or {@code A.i}, {@code B} or
  * {@code B.i}, {@code bn_r.i}, {@code bn_u.i}.
  */
-public final class MgNetLevel extends Module {
+public final class MgNetLevel extends Module implements Multigrid.ResolutionLevel {
     public final int level, channels, nu;
     /** Pi_l and R_l; on level 1 the dead pair, allocated and counted, never applied. */
     public final Conv2d pi, r;
@@ -66,5 +67,22 @@ public final class MgNetLevel extends Module {
     /** Smoothing step i: {@code r = ReLU(bn_r[i](f - A u)); u = u + ReLU(bn_u[i](B^i r))}. */
     public <T> T smooth(Ops<T> ops, int i, T f, T u) {
         return Smoother.step(ops, a(i), b(i), bnR.get(i), bnU.get(i), f, u);
+    }
+
+    @Override public Conv2d pi() { return pi; }
+
+    @Override public Conv2d r() { return r; }
+
+    /** With A not shared (not in the paper), the FAS evaluation uses the first step's A ... */
+    @Override public Conv2d entryA() { return a(0); }
+
+    /** ... and the residual the last step's. */
+    @Override public Conv2d exitA() { return a(nu - 1); }
+
+    /** The level's smoother: nu smoothing steps. */
+    @Override
+    public <T> T smooth(Ops<T> ops, T f, T u) {
+        for (int i = 0; i < nu; i++) u = smooth(ops, i, f, u);
+        return u;
     }
 }

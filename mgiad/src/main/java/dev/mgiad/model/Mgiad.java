@@ -3,6 +3,7 @@ package dev.mgiad.model;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.Linear;
 import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Ops;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,20 +49,7 @@ public final class Mgiad extends Module implements Model {
 
     @Override
     public <T> T forward(Ops<T> ops, T x) {
-        T f = stem.forward(ops, x);
-        T u = ops.zerosLike(f);
-        T fRes = null;
-        int L = levels.size();
-        for (int l = 1; l <= L; l++) {
-            MgiadLevel lv = levels.get(l);
-            if (l > 1) {
-                Smoother.Pair<T> coarse = Smoother.fas(ops, lv.pi, lv.r, lv.a(), fRes, u);
-                u = coarse.u();
-                f = coarse.f();
-            }
-            u = lv.sic(ops, f, u, 1);
-            if (l < L) fRes = Smoother.residual(ops, lv.a(), f, u);
-        }
+        T u = Multigrid.resolutionCycle(ops, levels.items(), stem.forward(ops, x));
         return ops.linear(fc, ops.globalAvgPool(u));
     }
 

@@ -3,6 +3,7 @@ package dev.mgiad.model;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.Linear;
 import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Ops;
 
 import java.util.ArrayList;
 import java.util.Arrays;

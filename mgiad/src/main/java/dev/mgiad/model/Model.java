@@ -3,6 +3,7 @@ package dev.mgiad.model;
 import dev.mgiad.engine.autograd.Graph;
 import dev.mgiad.engine.autograd.Var;
 import dev.mgiad.engine.nn.Module;
+import dev.mgiad.engine.nn.Ops;
 
 import java.util.List;
 
@@ -24,8 +25,8 @@ public interface Model {
     /** The channel hierarchy of every resolution level, for summaries. */
     List<LevelInfo> levels();
 
-    /** Logits of a batch, recorded on {@code g} for backward in training mode. */
-    default Var forward(Graph g, Var x) { return forward(new GraphOps(g), x); }
+    /** Logits of a batch, recorded on {@code g} for backward in training mode (the graph is the model's {@link Ops}). */
+    default Var forward(Graph g, Var x) { return forward((Ops<Var>) g, x); }
 
     /** Learnable weights as the paper counts them (conv and linear weights, biases, BN gamma and beta; unused ones included). */
     default long weightCount() { return root().weightCount(); }

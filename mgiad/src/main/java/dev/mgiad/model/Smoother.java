@@ -3,10 +3,14 @@ package dev.mgiad.model;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.BatchNorm2d;
 import dev.mgiad.engine.nn.Conv2d;
+import dev.mgiad.engine.nn.Ops;
 
 import java.util.SplittableRandom;
 
-/** The MgNet smoothing step and the transfers between resolution levels, shared by MgNet and MGiaD. */
+/**
+ * The MgNet smoothing step, shared by MgNet's resolution levels and MGiaD's channel levels, and the depthwise
+ * pooling that transfers between resolution levels; the transfer itself is {@link Multigrid#fas}.
+ */
 public final class Smoother {
     private Smoother() { }
 
@@ -27,20 +31,6 @@ public final class Smoother {
     public static <T> T residual(Ops<T> ops, Conv2d a, T f, T u) {
         return ops.relu(ops.convInto(a, u, f, -1f));
     }
-
-    /**
-     * FAS on entering a coarser level: {@code u = Pi(u)}, {@code f = R(f_res) + A(Pi u)}.
-     *
-     * @return {@code {u, f}} of the coarse level
-     */
-    public static <T> Pair<T> fas(Ops<T> ops, Conv2d pi, Conv2d r, Conv2d a, T fRes, T u) {
-        T uc = ops.conv(pi, u);
-        T fc = ops.convInto(a, uc, ops.conv(r, fRes), 1f);
-        return new Pair<>(uc, fc);
-    }
-
-    /** A feature and its data on one level. */
-    public record Pair<T>(T u, T f) { }
 
     /**
      * "Learnable depthwise pooling", Pi_l and R_l (spec 4): 3x3, stride 2, groups = c_{l-1}, i.e. depthwise with

@@ -7,10 +7,10 @@
  * and the {@link dev.mgiad.model.Model} it returns: {@code forward(Graph, Var)} for training and evaluation,
  * {@code root()} for the named parameter tree, {@code weightCount()} and {@code macs(h, w)}.
  *
- * <p>Each forward algorithm is written once against {@link dev.mgiad.model.Ops}, generic in the value type: the
- * {@link dev.mgiad.model.GraphOps} run records it on an autograd graph, the {@link dev.mgiad.model.MacCounter} run
+ * <p>Each forward algorithm is written once against {@link dev.mgiad.engine.nn.Ops}, generic in the value type: the
+ * autograd graph implements those operators itself and records the run, the {@link dev.mgiad.model.MacCounter} run
  * walks it on shapes only and counts the multiply-adds as executed. The blocks read like the paper:
- * {@link dev.mgiad.model.Smoother#step} is the MgNet smoothing step, {@link dev.mgiad.model.Smoother#fas} the FAS
+ * {@link dev.mgiad.model.Smoother#step} is the MgNet smoothing step, {@link dev.mgiad.model.Multigrid#fas} the FAS
  * transfer between resolution levels (Alg. 1/3), {@link dev.mgiad.model.MgiadLevel#sic} the in-channel V-cycle
  * (Alg. 2).
  *

@@ -10,6 +10,7 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.engine.optim.LrSchedule;
 import dev.mgiad.engine.optim.Sgd;
+import dev.mgiad.model.Model;
 import dev.mgiad.model.ModelConfig;
 
 import java.io.IOException;
@@ -58,7 +59,7 @@ public final class Trainer {
     private RunState.Partial resumeFrom;
     private Stop stop;
 
-    private final Network net;
+    private final Model net;
     private final Backend be;
     private final TrainOptions opt;
     private final Path out;
@@ -68,15 +69,14 @@ public final class Trainer {
     private DataParallel dp; // null: this process trains alone
 
     /**
-     * A trainer of {@code net} (built from {@code model}) that writes metrics and checkpoints into {@code out} and
+     * A trainer of {@code net} that writes metrics and checkpoints into {@code out} and
      * logs progress to {@code log} (a progress bar when {@code terminal}, else one line per epoch).
      */
-    public Trainer(Network net, Backend be, TrainOptions opt, ModelConfig model, Path out, PrintStream log,
-                   boolean terminal) {
+    public Trainer(Model net, Backend be, TrainOptions opt, Path out, PrintStream log, boolean terminal) {
         this.net = net;
         this.be = be;
         this.opt = opt;
-        this.model = model;
+        this.model = net.config();
         this.out = out;
         this.log = log;
         this.terminal = terminal;
@@ -142,7 +142,7 @@ public final class Trainer {
      */
     public List<EpochMetrics> run(ImageDataset train, ImageDataset validation, ImageDataset test, int startEpoch,
                                   List<EpochMetrics> previous, int endEpoch) throws IOException {
-        List<Parameter> params = net.module().parameters();
+        List<Parameter> params = net.root().parameters();
         Sgd sgd = new Sgd(be, params, opt.lr(), opt.momentum(), opt.weightDecay(), opt.nesterov());
         LrSchedule schedule = schedule();
         Map<String, Object> runInfo = new LinkedHashMap<>();
@@ -217,8 +217,8 @@ public final class Trainer {
                     String why = limitReached(started, stepsThisCall);
                     if (why != null || (checkpointEvery > 0 && step % checkpointEvery == 0)) {
                         RunState.Partial p = new RunState.Partial(step, lossSum, correct, seen, before + (System.nanoTime() - t0) / 1e9);
-                        if (dp != null) dp.broadcastBuffers(net.module(), be); // the checkpoint holds rank 0's running statistics
-                        if (writesFiles()) Checkpoint.save(out, net.module(), be, new RunState(epoch, model, opt, metrics.rows(), p));
+                        if (dp != null) dp.broadcastBuffers(net.root(), be); // the checkpoint holds rank 0's running statistics
+                        if (writesFiles()) Checkpoint.save(out, net.root(), be, new RunState(epoch, model, opt, metrics.rows(), p));
                         if (why != null) {
                             stop = new Stop(epoch, step, why);
                             return metrics.rows();
@@ -242,10 +242,10 @@ public final class Trainer {
             // best first: a crash between the two leaves the latest checkpoint one epoch behind, which --resume redoes
             if (val != null && val.accuracy() > bestVal) {
                 bestVal = val.accuracy();
-                if (writesFiles()) Checkpoint.saveBest(out, net.module(), be, new RunState(epoch + 1, model, opt, List.of(m)));
+                if (writesFiles()) Checkpoint.saveBest(out, net.root(), be, new RunState(epoch + 1, model, opt, List.of(m)));
             }
             if (writesFiles()) {
-                Checkpoint.save(out, net.module(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
+                Checkpoint.save(out, net.root(), be, new RunState(epoch + 1, model, opt, metrics.rows()));
                 metrics.write();
             }
             String why = limitReached(started, stepsThisCall);
@@ -285,7 +285,7 @@ public final class Trainer {
      */
     public Evaluation evaluate(Graph g, ImageDataset ds, Transform t) {
         if (dp == null) return evaluate(net, g, ds, t, opt.batchSize());
-        dp.broadcastBuffers(net.module(), be);
+        dp.broadcastBuffers(net.root(), be);
         int p = dp.size(), r = dp.rank(), from = (int) ((long) r * ds.count() / p), to = (int) ((long) (r + 1) * ds.count() / p);
         int classes = ds.classNames().size();
         Evaluation local = from < to ? evaluate(net, g, ds.range(from, to), t, Math.max(1, opt.batchSize() / p))
@@ -304,7 +304,7 @@ public final class Trainer {
     }
 
     /** {@link #evaluate(Graph, ImageDataset, Transform)} for a network outside a training run (mgiad eval). */
-    public static Evaluation evaluate(Network net, Graph g, ImageDataset ds, Transform t, int batchSize) {
+    public static Evaluation evaluate(Model net, Graph g, ImageDataset ds, Transform t, int batchSize) {
         int classes = ds.classNames().size();
         long[][] confusion = new long[classes][classes];
         double lossSum = 0;

@@ -209,7 +209,7 @@ public final class TrainingRun {
                 data.test().count(), m.weightCount(), m.macs(options.dataset().inputHeight(options.padTo32()), options.dataset().inputWidth(options.padTo32())) / 1e6,
                 be.name() + (dataParallel == null ? "" : "; " + dataParallel.describe()), dir);
         int end = stopAfter > 0 ? Math.min(options.epochs(), startEpoch + stopAfter) : options.epochs();
-        Trainer t = new Trainer(Network.of(m), be, options, model, dir, log, terminal)
+        Trainer t = new Trainer(m, be, options, dir, log, terminal)
                 .limits(checkpointEvery, stopAfterSteps, maxTime).resumeInside(partial).dataParallel(dataParallel);
         if (partial != null) log.printf(Locale.ROOT, "continuing epoch %d at step %d%n", startEpoch + 1, partial.step());
         List<EpochMetrics> rows = t.run(data.train(), data.validation(), data.test(), startEpoch, previous, end);

@@ -112,7 +112,7 @@ class CraftedFilesTest {
         var train = TrainerTest.synthetic(32, 1);
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(RunStateTest.TINY, be, 7);
-            Trainer t = new Trainer(Network.of(m), be, TrainerTest.options(1, 0.05f), RunStateTest.TINY, dir,
+            Trainer t = new Trainer(m, be, TrainerTest.options(1, 0.05f), dir,
                     new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false);
             assertThrows(IOException.class, () -> t.run(train, TrainerTest.synthetic(16, 2), 0, List.of()));
         }

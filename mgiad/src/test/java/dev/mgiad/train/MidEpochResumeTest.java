@@ -65,7 +65,7 @@ class MidEpochResumeTest {
             } else {
                 options().init().apply(m.root(), new java.util.SplittableRandom(11).split());
             }
-            Trainer t = new Trainer(Network.of(m), be, options(), TINY, dir, QUIET, false).limits(every, steps, null).resumeInside(partial);
+            Trainer t = new Trainer(m, be, options(), dir, QUIET, false).limits(every, steps, null).resumeInside(partial);
             t.run(train, null, test, start, previous, 2);
             weightsOut[0] = weights(m, be);
             return t.stop();
@@ -115,7 +115,7 @@ class MidEpochResumeTest {
         ImageDataset train = TrainerTest.synthetic(64, 1), test = TrainerTest.synthetic(32, 2);
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            Trainer t = new Trainer(Network.of(m), be, options(), TINY, tmp, QUIET, false).limits(0, 0, Duration.ofNanos(1));
+            Trainer t = new Trainer(m, be, options(), tmp, QUIET, false).limits(0, 0, Duration.ofNanos(1));
             t.run(train, null, test, 0, List.of(), 2);
             assertEquals(new Trainer.Stop(0, 1, "--max-time"), t.stop(), "the budget is checked after every step");
             assertNotNull(Checkpoint.readState(tmp).partial());

@@ -48,7 +48,6 @@ class TrainerTest {
                 25, 0.1f, 0f, 7, 0, 0, true, false, dev.mgiad.engine.nn.WeightInit.UNIFORM, false, 0);
     }
 
-    private static Network net(Model m) { return Network.of(m); }
 
     private static float[][] weights(Model m, CpuBackend be) {
         List<float[]> l = new ArrayList<>();
@@ -63,13 +62,13 @@ class TrainerTest {
         float[][] straight, resumed;
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            new Trainer(net(m), be, options(2, 0.05f), TINY, tmp.resolve("a"), quiet, false)
+            new Trainer(m, be, options(2, 0.05f), tmp.resolve("a"), quiet, false)
                     .run(train, test, 0, List.of());
             straight = weights(m, be);
         }
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            new Trainer(net(m), be, options(2, 0.05f), TINY, tmp.resolve("b"), quiet, false)
+            new Trainer(m, be, options(2, 0.05f), tmp.resolve("b"), quiet, false)
                     .run(train, test, 0, List.of(), 1);
         }
         try (CpuBackend be = new CpuBackend(1)) {
@@ -77,7 +76,7 @@ class TrainerTest {
             RunState st = Checkpoint.readState(tmp.resolve("b"));
             assertEquals(1, st.epoch());
             Checkpoint.load(tmp.resolve("b"), m.root(), be, true);
-            List<EpochMetrics> rows = new Trainer(net(m), be, options(2, 0.05f), TINY, tmp.resolve("b"),
+            List<EpochMetrics> rows = new Trainer(m, be, options(2, 0.05f), tmp.resolve("b"),
                     quiet, false).run(train, test, 1, st.metrics());
             assertEquals(2, rows.size());
             resumed = weights(m, be);
@@ -106,7 +105,7 @@ class TrainerTest {
         ImageDataset test = synthetic(48, 3);
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            Trainer t = new Trainer(net(m), be, options(1, 0.05f), TINY, null,
+            Trainer t = new Trainer(m, be, options(1, 0.05f), null,
                     new PrintStream(new ByteArrayOutputStream()), false);
             Trainer.Evaluation ev = t.evaluate(new Graph(be), test, dev.mgiad.datasets.Transform.standard(DatasetKind.FASHION_MNIST, false, true));
             assertEquals(48, ev.count());
@@ -127,7 +126,7 @@ class TrainerTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         try (CpuBackend be = new CpuBackend(1)) {
             Model m = Models.build(TINY, be, 7);
-            Trainer t = new Trainer(net(m), be, options(3, 0.05f), TINY, tmp, quiet, false);
+            Trainer t = new Trainer(m, be, options(3, 0.05f), tmp, quiet, false);
             t.run(train, test, 0, List.of(), 1);
             String before = Files.readString(tmp.resolve("checkpoint.json"));
             byte[] weightsBefore = Files.readAllBytes(Checkpoint.latest(tmp).resolve("model.safetensors"));
@@ -152,7 +151,7 @@ class TrainerTest {
                 v[0] = Float.NaN;
                 be.upload(v, p.value());
             }
-            Trainer t = new Trainer(net(m), be, options(2, 0.05f), TINY, tmp, new PrintStream(new ByteArrayOutputStream()), false);
+            Trainer t = new Trainer(m, be, options(2, 0.05f), tmp, new PrintStream(new ByteArrayOutputStream()), false);
             var e = assertThrows(Trainer.DivergedException.class, () -> t.run(synthetic(32, 1), synthetic(16, 2), 0, List.of()));
             assertTrue(e.getMessage().contains("no checkpoint was written") && !e.getMessage().contains("is kept"), e.getMessage());
         }

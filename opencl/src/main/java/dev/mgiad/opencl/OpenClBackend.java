@@ -2,7 +2,8 @@ package dev.mgiad.opencl;
 
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.ConvParams;
-import dev.mgiad.engine.cpu.Checks;
+import dev.mgiad.engine.backend.BackendChecks;
+import dev.mgiad.engine.tensor.BatchBlocking;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
@@ -103,27 +104,20 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        Checks.sameShape("copy", src, dst);
+        BackendChecks.copy(src, dst);
         if (src.storage() != dst.storage()) ctx.copy(mem(src), mem(dst), src.floats() * Float.BYTES);
     }
 
     @Override
     public void upload(float[] src, Tensor dst) {
-        if (src.length != dst.shape().elements()) {
-            throw new IllegalArgumentException("upload: " + src.length + " floats for a tensor of shape " + dst.shape()
-                    + " (" + dst.shape().elements() + " elements)");
-        }
+        BackendChecks.upload(src, dst);
         ClStorage m = mem(dst);
         if (dst.layout() == Layout.PLAIN) {
             ctx.write(m, src, src.length);
             return;
         }
         float[] blocked = new float[floats(dst)];
-        int chw = dst.c() * dst.h() * dst.w();
-        for (int i = 0; i < dst.n(); i++) {
-            int base = (i / block) * chw * block + i % block, s = i * chw;
-            for (int e = 0; e < chw; e++) blocked[base + e * block] = src[s + e];
-        }
+        BatchBlocking.pack(src, dst.n(), dst.c() * dst.h() * dst.w(), block, blocked);
         ctx.write(m, blocked, blocked.length);
     }
 
@@ -137,11 +131,7 @@ public final class OpenClBackend implements Backend {
         }
         float[] blocked = new float[floats(src)];
         ctx.read(m, blocked, blocked.length);
-        int chw = src.c() * src.h() * src.w();
-        for (int i = 0; i < src.n(); i++) {
-            int base = (i / block) * chw * block + i % block, d = i * chw;
-            for (int e = 0; e < chw; e++) out[d + e] = blocked[base + e * block];
-        }
+        BatchBlocking.unpack(blocked, src.n(), src.c() * src.h() * src.w(), block, out);
         return out;
     }
 
@@ -196,8 +186,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
-        Checks.conv("conv2d forward", p, x, w, y, block);
-        if (base != null) Checks.sameShape("conv2d forward (base)", base, y);
+        BackendChecks.convForward(p, x, w, y, base, block);
         int ocb = forwardBlock(p);
         shapeArgs(ctx.launch(CONV, convOptions(p), "conv2d_fwd")
                 .mem(mem(x)).mem(mem(w)).mem(mem(y)).mem(base == null ? mem(y) : mem(base)).i32(base == null ? 0 : 1)
@@ -208,7 +197,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
-        Checks.conv("conv2d backward (input gradient)", p, dx, w, dy, block);
+        BackendChecks.convBackwardData(p, dy, w, dx, block);
         int icb = dataBlock(p);
         shapeArgs(ctx.launch(CONV, convOptions(p), "conv2d_bwd_data")
                 .mem(mem(dy)).mem(mem(w)).mem(mem(dx)).i32(accumulate ? 1 : 0).f32(alpha), p)
@@ -218,7 +207,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {
-        Checks.conv("conv2d backward (weight gradient)", p, x, dw, dy, block);
+        BackendChecks.convBackwardWeights(p, x, dy, dw, block);
         int ocb = weightBlock(p);
         int groups = p.cout() / ocb * p.cinPerGroup();
         int nb = x.batchBlocks();
@@ -242,12 +231,7 @@ public final class OpenClBackend implements Backend {
     public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                float momentum, float eps, Tensor saveMean, Tensor saveInvStd,
                                boolean relu, Tensor residual, Tensor y) {
-        Checks.batchNorm("batch_norm (train)", x, gamma, beta, y, residual);
-        Checks.activation("batch_norm (train)", "input", x, block);
-        Checks.channelVector("batch_norm (train) running_mean", runningMean, x.c());
-        Checks.channelVector("batch_norm (train) running_var", runningVar, x.c());
-        Checks.channelVector("batch_norm (train) save_mean", saveMean, x.c());
-        Checks.channelVector("batch_norm (train) save_invstd", saveInvStd, x.c());
+        BackendChecks.batchNormTrain(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, residual, y, block);
         int hw = x.h() * x.w();
         ctx.launch(NORM, common, "bnorm_stats")
                 .mem(mem(x)).mem(mem(saveMean)).mem(mem(saveInvStd)).mem(mem(runningMean)).mem(mem(runningVar))
@@ -259,10 +243,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps,
                               boolean relu, Tensor residual, Tensor y) {
-        Checks.batchNorm("batch_norm (eval)", x, gamma, beta, y, residual);
-        Checks.activation("batch_norm (eval)", "input", x, block);
-        Checks.channelVector("batch_norm (eval) running_mean", runningMean, x.c());
-        Checks.channelVector("batch_norm (eval) running_var", runningVar, x.c());
+        BackendChecks.batchNormEval(x, gamma, beta, runningMean, runningVar, residual, y, block);
         apply(x, gamma, beta, runningMean, runningVar, true, eps, relu, residual, y);
     }
 
@@ -279,13 +260,7 @@ public final class OpenClBackend implements Backend {
     public void batchNormBackward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
                                   boolean relu, Tensor dy, Tensor dx, boolean accumulateDx,
                                   Tensor dgamma, Tensor dbeta, boolean accumulateParams) {
-        Checks.batchNorm("batch_norm backward", x, gamma, beta, dy, null);
-        Checks.activation("batch_norm backward", "input", x, block);
-        Checks.sameShape("batch_norm backward (dx)", x, dx);
-        Checks.channelVector("batch_norm backward save_mean", saveMean, x.c());
-        Checks.channelVector("batch_norm backward save_invstd", saveInvStd, x.c());
-        Checks.channelVector("batch_norm backward dgamma", dgamma, x.c());
-        Checks.channelVector("batch_norm backward dbeta", dbeta, x.c());
+        BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, block);
         int hw = x.h() * x.w();
         ClStorage sums = scratch(2L * x.c());
         ctx.launch(NORM, common, "bnorm_bwd_reduce")
@@ -303,16 +278,14 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void axpby(float a, Tensor x, float b, Tensor y, boolean relu, Tensor out) {
-        Checks.sameShape("axpby", x, out);
-        if (y != null) Checks.sameShape("axpby", y, out);
+        BackendChecks.axpby(x, y, out);
         elementwise(elem("axpby").f32(a).mem(mem(x)).f32(b).mem(y == null ? mem(x) : mem(y)).i32(y == null ? 0 : 1)
                 .i32(relu ? 1 : 0).mem(mem(out)), floats(out));
     }
 
     @Override
     public void reluBackward(Tensor y, Tensor dy, Tensor dx, boolean accumulate) {
-        Checks.sameShape("relu backward", y, dy);
-        Checks.sameShape("relu backward", y, dx);
+        BackendChecks.reluBackward(y, dy, dx);
         elementwise(elem("relu_bwd").mem(mem(y)).mem(mem(dy)).mem(mem(dx)).i32(accumulate ? 1 : 0), floats(dx));
     }
 
@@ -320,49 +293,39 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void globalAvgPool(Tensor x, Tensor y) {
-        Checks.pooled("global_avg_pool", x, y);
-        Checks.activation("global_avg_pool", "input", x, block);
-        Checks.activation("global_avg_pool", "output", y, block);
+        BackendChecks.globalAvgPool(x, y, block);
         elementwise(elem("gap_fwd").mem(mem(x)).mem(mem(y)).i32(x.h() * x.w()), floats(y));
     }
 
     @Override
     public void globalAvgPoolBackward(Tensor dy, Tensor dx, boolean accumulate) {
-        Checks.pooled("global_avg_pool backward", dx, dy);
-        Checks.activation("global_avg_pool backward", "input gradient", dx, block);
-        Checks.activation("global_avg_pool backward", "output gradient", dy, block);
+        BackendChecks.globalAvgPoolBackward(dy, dx, block);
         elementwise(elem("gap_bwd").mem(mem(dy)).mem(mem(dx)).i32(accumulate ? 1 : 0).i32(dx.h() * dx.w()), floats(dx));
     }
 
     @Override
     public void addBias(Tensor y, Tensor bias) {
-        Checks.channelVector("add_bias", bias, y.c());
-        Checks.activation("add_bias", "output", y, block);
+        BackendChecks.addBias(y, bias, block);
         elementwise(elem("add_bias").mem(mem(y)).mem(mem(bias)).i32(y.c()).i32(y.h() * y.w()).i32(y.n()), floats(y));
     }
 
     @Override
     public void biasBackward(Tensor dy, Tensor db, boolean accumulate) {
-        Checks.channelVector("bias backward", db, dy.c());
-        Checks.activation("bias backward", "output gradient", dy, block);
+        BackendChecks.biasBackward(dy, db, block);
         elem("bias_bwd").mem(mem(dy)).mem(mem(db)).i32(accumulate ? 1 : 0).i32(dy.c()).i32(dy.h() * dy.w())
                 .i32(dy.batchBlocks()).run(new long[]{rwg, dy.c()}, new long[]{rwg, 1});
     }
 
     @Override
     public void shortcutA(Tensor x, int stride, Tensor y) {
-        Checks.shortcut("shortcut_a", x, stride, y);
-        Checks.activation("shortcut_a", "input", x, block);
-        Checks.activation("shortcut_a", "output", y, block);
+        BackendChecks.shortcutA(x, stride, y, block);
         elementwise(elem("shortcut_a_fwd").mem(mem(x)).mem(mem(y)).i32(stride).i32(x.c()).i32(x.h()).i32(x.w())
                 .i32(y.c()).i32(y.h()).i32(y.w()), floats(y));
     }
 
     @Override
     public void shortcutABackward(Tensor dy, int stride, Tensor dx, boolean accumulate) {
-        Checks.shortcut("shortcut_a backward", dx, stride, dy);
-        Checks.activation("shortcut_a backward", "input gradient", dx, block);
-        Checks.activation("shortcut_a backward", "output gradient", dy, block);
+        BackendChecks.shortcutABackward(dy, stride, dx, block);
         elementwise(elem("shortcut_a_bwd").mem(mem(dy)).mem(mem(dx)).i32(accumulate ? 1 : 0).i32(stride)
                 .i32(dx.c()).i32(dx.h()).i32(dx.w()).i32(dy.c()).i32(dy.h()).i32(dy.w()), floats(dx));
     }
@@ -372,8 +335,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void sgdStep(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
                         boolean nesterov) {
-        if (grad != null) Checks.sameShape("sgd_step (grad)", param, grad);
-        Checks.sameShape("sgd_step (velocity)", param, velocity);
+        BackendChecks.sgdStep(param, grad, velocity);
         elementwise(elem("sgd_step").mem(mem(param)).mem(grad == null ? mem(param) : mem(grad)).i32(grad == null ? 0 : 1)
                 .mem(mem(velocity)).f32(lr).f32(momentum).f32(weightDecay).i32(nesterov ? 1 : 0), floats(param));
     }

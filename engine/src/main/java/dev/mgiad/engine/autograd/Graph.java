@@ -6,6 +6,7 @@ import dev.mgiad.engine.backend.CrossRankSum;
 import dev.mgiad.engine.nn.BatchNorm2d;
 import dev.mgiad.engine.nn.Conv2d;
 import dev.mgiad.engine.nn.Linear;
+import dev.mgiad.engine.nn.Ops;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
@@ -24,8 +25,12 @@ import java.util.function.Consumer;
  * value or weight used several times receives the sum of all its uses with no zero-fill pass.
  *
  * <p>Activations and gradients come from a {@link BufferPool} and are returned by {@link #reset()} after each step.
+ *
+ * <p>The graph implements the models' operator vocabulary {@link Ops} itself: a model's forward pass, written once
+ * against {@code Ops<T>}, runs on a graph with {@code T = Var} and each of its calls goes straight to the operator
+ * here.
  */
-public final class Graph {
+public final class Graph implements Ops<Var> {
     private final Backend be;
     private final BufferPool pool;
     private final List<Runnable> tape = new ArrayList<>();
@@ -94,6 +99,14 @@ public final class Graph {
         return new Var(t, false);
     }
 
+    @Override public Shape shape(Var x) { return x.shape(); }
+
+    @Override
+    public Var zerosLike(Var x) {
+        Shape s = x.shape();
+        return zeros(s.n(), s.c(), s.h(), s.w());
+    }
+
     private Var output(Tensor t, Var... inputs) {
         boolean rg = false;
         for (Var v : inputs) rg |= v != null && v.requiresGrad;
@@ -144,12 +157,14 @@ public final class Graph {
     // ------------------------------------------------------------------ operators
 
     /** {@code conv(x)}. */
+    @Override
     public Var conv(Conv2d conv, Var x) { return convInto(conv, x, null, 1f); }
 
     /**
      * {@code base + alpha * conv(x)} in one pass; {@code base - A(u)} (alpha = -1) is MgNet's residual
      * {@code f - A u}.
      */
+    @Override
     public Var convInto(Conv2d conv, Var x, Var base, float alpha) {
         Tensor xv = x.value;
         ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
@@ -175,6 +190,7 @@ public final class Graph {
     }
 
     /** {@code residual + act(BN(x))}, act = ReLU or identity, residual may be null. */
+    @Override
     public Var batchNorm(BatchNorm2d bn, Var x, boolean relu, Var residual) {
         Tensor xv = x.value;
         Tensor y = newActivation(xv.n(), xv.c(), xv.h(), xv.w());
@@ -203,6 +219,7 @@ public final class Graph {
     }
 
     /** {@code a*x + b*y}, optionally through a ReLU. */
+    @Override
     public Var axpby(float a, Var x, float b, Var y, boolean relu) {
         Tensor out = newActivation(x.value.n(), x.value.c(), x.value.h(), x.value.w());
         be.axpby(a, x.value, b, y == null ? null : y.value, relu, out);
@@ -229,13 +246,17 @@ public final class Graph {
         return o;
     }
 
+    @Override
     public Var add(Var x, Var y) { return axpby(1f, x, 1f, y, false); }
 
+    @Override
     public Var sub(Var x, Var y) { return axpby(1f, x, -1f, y, false); }
 
+    @Override
     public Var relu(Var x) { return axpby(1f, x, 0f, null, true); }
 
     /** Global average pooling to {@code [N, C, 1, 1]}. */
+    @Override
     public Var globalAvgPool(Var x) {
         Tensor y = newActivation(x.value.n(), x.value.c(), 1, 1);
         be.globalAvgPool(x.value, y);
@@ -251,6 +272,7 @@ public final class Graph {
     }
 
     /** {@code x W^T + b} on {@code [N, F, 1, 1]}, computed as a 1x1 convolution plus a bias. */
+    @Override
     public Var linear(Linear lin, Var x) {
         Tensor xv = x.value;
         if (xv.c() * xv.h() * xv.w() != lin.in || xv.h() != 1) {
@@ -282,6 +304,7 @@ public final class Graph {
     }
 
     /** ResNet's option-A shortcut: subsample by {@code stride} and zero-pad the channels to {@code cout}. */
+    @Override
     public Var shortcutA(Var x, int stride, int cout) {
         Tensor xv = x.value;
         Tensor y = newActivation(xv.n(), cout, (xv.h() - 1) / stride + 1, (xv.w() - 1) / stride + 1);

@@ -1,6 +1,5 @@
 package dev.mgiad.engine.backend;
 
-import dev.mgiad.engine.cpu.Checks;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
@@ -105,7 +104,7 @@ public interface Backend extends AutoCloseable {
 
     /** {@code dst (+)= alpha * src}, same shape: an {@link #axpby} with {@code b} = 1 (accumulate) or no {@code y}. */
     default void scaleInto(Tensor src, float alpha, Tensor dst, boolean accumulate) {
-        Checks.sameShape("scale_into", src, dst);
+        BackendChecks.sameShape("scale_into", src, dst);
         if (accumulate) axpby(alpha, src, 1f, dst, false, dst);
         else axpby(alpha, src, 0f, null, false, dst);
     }

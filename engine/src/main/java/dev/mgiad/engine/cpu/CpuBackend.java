@@ -1,8 +1,10 @@
 package dev.mgiad.engine.cpu;
 
 import dev.mgiad.engine.backend.Backend;
+import dev.mgiad.engine.backend.BackendChecks;
 import dev.mgiad.engine.backend.ConvParams;
 import dev.mgiad.engine.backend.CrossRankSum;
+import dev.mgiad.engine.tensor.BatchBlocking;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
@@ -51,28 +53,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        Checks.sameShape("copy", src, dst);
+        BackendChecks.copy(src, dst);
         System.arraycopy(seg(src), 0, seg(dst), 0, (int) src.floats());
     }
 
     @Override
     public void upload(float[] src, Tensor dst) {
-        if (src.length != dst.shape().elements()) {
-            throw new IllegalArgumentException("upload: " + src.length + " floats for a tensor of shape " + dst.shape()
-                    + " (" + dst.shape().elements() + " elements)");
-        }
+        BackendChecks.upload(src, dst);
         float[] m = seg(dst);
         if (dst.layout() == Layout.PLAIN) {
             System.arraycopy(src, 0, m, 0, src.length);
             return;
         }
-        int n = dst.n(), chw = dst.c() * dst.h() * dst.w();
         zero(dst);
-        for (int i = 0; i < n; i++) {
-            long base = (long) (i / L) * chw * L + (i % L);
-            int s = i * chw;
-            for (int e = 0; e < chw; e++) m[(int) (base + (long) e * L)] = src[s + e];
-        }
+        BatchBlocking.pack(src, dst.n(), dst.c() * dst.h() * dst.w(), L, m);
     }
 
     @Override
@@ -83,12 +77,7 @@ public final class CpuBackend implements Backend {
             System.arraycopy(m, 0, out, 0, out.length);
             return out;
         }
-        int n = src.n(), chw = src.c() * src.h() * src.w();
-        for (int i = 0; i < n; i++) {
-            long base = (long) (i / L) * chw * L + (i % L);
-            int d = i * chw;
-            for (int e = 0; e < chw; e++) out[d + e] = m[(int) (base + (long) e * L)];
-        }
+        BatchBlocking.unpack(m, src.n(), src.c() * src.h() * src.w(), L, out);
         return out;
     }
 
@@ -106,15 +95,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
-        Checks.conv("conv2d forward", p, x, w, y, L);
-        if (base != null) Checks.sameShape("conv2d forward (base)", base, y);
+        BackendChecks.convForward(p, x, w, y, base, L);
         float[] b = base == null ? null : base == y ? snapshot(y) : seg(base);
         ConvDispatch.forward(ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks()), par);
     }
 
     @Override
     public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
-        Checks.conv("conv2d backward (input gradient)", p, dx, w, dy, L);
+        BackendChecks.convBackwardData(p, dy, w, dx, L);
         ConvDispatch.BackwardData impl = ConvDispatch.backwardDataFor(p);
         // a kernel that stores raw sums before its epilogue adds the base needs a copy of dx as the base
         float[] base = !accumulate ? null : impl.rawSumsFirst() ? snapshot(dx) : seg(dx);
@@ -123,7 +111,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {
-        Checks.conv("conv2d backward (weight gradient)", p, x, dw, dy, L);
+        BackendChecks.convBackwardWeights(p, x, dy, dw, L);
         ConvDispatch.backwardWeights(p, seg(x), seg(dy), seg(dw), alpha, accumulate, x.batchBlocks(), par);
     }
 
@@ -133,11 +121,7 @@ public final class CpuBackend implements Backend {
     public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                float momentum, float eps, Tensor saveMean, Tensor saveInvStd,
                                boolean relu, Tensor residual, Tensor y) {
-        Checks.batchNorm("batch_norm (train)", x, gamma, beta, y, residual);
-        Checks.channelVector("batch_norm (train) running_mean", runningMean, x.c());
-        Checks.channelVector("batch_norm (train) running_var", runningVar, x.c());
-        Checks.channelVector("batch_norm (train) save_mean", saveMean, x.c());
-        Checks.channelVector("batch_norm (train) save_invstd", saveInvStd, x.c());
+        BackendChecks.batchNormTrain(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, residual, y, L);
         NormKernels.train(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu,
                 residual, y, par);
     }
@@ -145,9 +129,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps,
                               boolean relu, Tensor residual, Tensor y) {
-        Checks.batchNorm("batch_norm (eval)", x, gamma, beta, y, residual);
-        Checks.channelVector("batch_norm (eval) running_mean", runningMean, x.c());
-        Checks.channelVector("batch_norm (eval) running_var", runningVar, x.c());
+        BackendChecks.batchNormEval(x, gamma, beta, runningMean, runningVar, residual, y, L);
         NormKernels.eval(x, gamma, beta, runningMean, runningVar, eps, relu, residual, y, par);
     }
 
@@ -155,8 +137,7 @@ public final class CpuBackend implements Backend {
     public void batchNormBackward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
                                   boolean relu, Tensor dy, Tensor dx, boolean accumulateDx,
                                   Tensor dgamma, Tensor dbeta, boolean accumulateParams) {
-        Checks.batchNorm("batch_norm backward", x, gamma, beta, dy, null);
-        Checks.sameShape("batch_norm backward (dx)", x, dx);
+        BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
         NormKernels.backward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta,
                 accumulateParams, par);
     }
@@ -169,11 +150,7 @@ public final class CpuBackend implements Backend {
             batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y);
             return;
         }
-        Checks.batchNorm("batch_norm (train, synchronised)", x, gamma, beta, y, residual);
-        Checks.channelVector("batch_norm (train) running_mean", runningMean, x.c());
-        Checks.channelVector("batch_norm (train) running_var", runningVar, x.c());
-        Checks.channelVector("batch_norm (train) save_mean", saveMean, x.c());
-        Checks.channelVector("batch_norm (train) save_invstd", saveInvStd, x.c());
+        BackendChecks.batchNormTrain(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, residual, y, L);
         NormKernels.trainSynchronised(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd,
                 relu, residual, y, ranks, par);
     }
@@ -186,8 +163,7 @@ public final class CpuBackend implements Backend {
             batchNormBackward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta, accumulateParams);
             return;
         }
-        Checks.batchNorm("batch_norm backward (synchronised)", x, gamma, beta, dy, null);
-        Checks.sameShape("batch_norm backward (dx)", x, dx);
+        BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
         NormKernels.backwardSynchronised(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta,
                 accumulateParams, ranks, par);
     }
@@ -209,8 +185,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void axpby(float a, Tensor x, float b, Tensor y, boolean relu, Tensor out) {
-        Checks.sameShape("axpby", x, out);
-        if (y != null) Checks.sameShape("axpby", y, out);
+        BackendChecks.axpby(x, y, out);
         float[] mx = seg(x), my = segOrNull(y), mo = seg(out);
         FloatVector zero = FloatVector.zero(S);
         forChunks(out.floats(), (lo, hi) -> {
@@ -226,8 +201,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void reluBackward(Tensor y, Tensor dy, Tensor dx, boolean accumulate) {
-        Checks.sameShape("relu backward", y, dy);
-        Checks.sameShape("relu backward", y, dx);
+        BackendChecks.reluBackward(y, dy, dx);
         float[] my = seg(y), mdy = seg(dy), mdx = seg(dx);
         FloatVector zero = FloatVector.zero(S);
         forChunks(y.floats(), (lo, hi) -> {
@@ -245,7 +219,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void globalAvgPool(Tensor x, Tensor y) {
-        Checks.pooled("global_avg_pool", x, y);
+        BackendChecks.globalAvgPool(x, y, L);
         float[] mx = seg(x), my = seg(y);
         int hw = x.h() * x.w();
         float inv = 1f / hw;
@@ -262,7 +236,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void globalAvgPoolBackward(Tensor dy, Tensor dx, boolean accumulate) {
-        Checks.pooled("global_avg_pool backward", dx, dy);
+        BackendChecks.globalAvgPoolBackward(dy, dx, L);
         float[] mdy = seg(dy), mdx = seg(dx);
         int hw = dx.h() * dx.w();
         float inv = 1f / hw;
@@ -288,7 +262,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void addBias(Tensor y, Tensor bias) {
-        Checks.channelVector("add_bias", bias, y.c());
+        BackendChecks.addBias(y, bias, L);
         float[] my = seg(y), mb = seg(bias);
         int c = y.c(), hw = y.h() * y.w();
         int items = y.batchBlocks() * c;
@@ -307,7 +281,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void biasBackward(Tensor dy, Tensor db, boolean accumulate) {
-        Checks.channelVector("bias backward", db, dy.c());
+        BackendChecks.biasBackward(dy, db, L);
         float[] mdy = seg(dy), mdb = seg(db);
         int c = dy.c(), hw = dy.h() * dy.w(), nbs = dy.batchBlocks();
         par.forRange(c, (from, to, t) -> {
@@ -327,7 +301,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void shortcutA(Tensor x, int stride, Tensor y) {
-        Checks.shortcut("shortcut_a", x, stride, y);
+        BackendChecks.shortcutA(x, stride, y, L);
         float[] mx = seg(x), my = seg(y);
         int ci = x.c(), co = y.c(), padC = (co - ci) / 2, h = x.h(), w = x.w(), oh = y.h(), ow = y.w();
         int items = y.batchBlocks() * co;
@@ -352,7 +326,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void shortcutABackward(Tensor dy, int stride, Tensor dx, boolean accumulate) {
-        Checks.shortcut("shortcut_a backward", dx, stride, dy);
+        BackendChecks.shortcutABackward(dy, stride, dx, L);
         float[] mdy = seg(dy), mdx = seg(dx);
         int ci = dx.c(), co = dy.c(), padC = (co - ci) / 2, h = dx.h(), w = dx.w(), oh = dy.h(), ow = dy.w();
         int items = dx.batchBlocks() * ci;
@@ -382,8 +356,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void sgdStep(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
                         boolean nesterov) {
-        if (grad != null) Checks.sameShape("sgd_step (grad)", param, grad);
-        Checks.sameShape("sgd_step (velocity)", param, velocity);
+        BackendChecks.sgdStep(param, grad, velocity);
         float[] mp = seg(param), mg = segOrNull(grad), mv = seg(velocity);
         long n = param.floats();
         for (long i = 0; i < n; i++) {

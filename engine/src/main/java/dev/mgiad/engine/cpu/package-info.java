@@ -9,6 +9,6 @@
  * holds the fused batch norm, {@link dev.mgiad.engine.cpu.Parallel} the fixed thread team. Reductions run in a fixed
  * order ({@link dev.mgiad.engine.cpu.Lanes}), so results repeat bit for bit. {@link dev.mgiad.engine.cpu.Planar}
  * activations and {@link dev.mgiad.engine.cpu.PlanarKernels} serve inference on batches smaller than L.
- * {@link dev.mgiad.engine.cpu.Checks} holds the argument checks shared with the other backends.
+ * The argument checks shared with the other backends are {@link dev.mgiad.engine.backend.BackendChecks}.
  */
 package dev.mgiad.engine.cpu;

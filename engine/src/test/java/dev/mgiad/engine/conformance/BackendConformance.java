@@ -340,4 +340,37 @@ public abstract class BackendConformance {
         Tensor small = b.allocate(Shape.of(2, 4, 4, 4), Layout.BATCH_BLOCKED);
         assertThrows(IllegalArgumentException.class, () -> b.axpby(1, x, 1, small, false, y));
     }
+
+    /**
+     * Every backend refuses the same wrong calls (the checks beside {@link Backend}): an activation of another batch
+     * block given to batch norm (the old check compared the tensor's block with itself), a plain tensor as a pooled
+     * output, a vector of the wrong length for the bias gradient, a stride-0 shortcut.
+     */
+    @Test
+    void everyBackendRefusesTheSameWrongCalls() {
+        Backend b = backend();
+        int foreign = b.batchBlock() == 1 ? 2 : b.batchBlock() / 2;
+        Shape s = Shape.of(2, 4, 3, 3);
+        Tensor x = b.allocate(s, Layout.BATCH_BLOCKED), y = b.allocate(s, Layout.BATCH_BLOCKED);
+        Tensor other = new Tensor(s, Layout.BATCH_BLOCKED, foreign, x.storage());
+        Tensor g = b.allocate(Shape.of(4), Layout.PLAIN), bt = b.allocate(Shape.of(4), Layout.PLAIN);
+        Tensor m = b.allocate(Shape.of(4), Layout.PLAIN), v = b.allocate(Shape.of(4), Layout.PLAIN);
+        Tensor sm = b.allocate(Shape.of(4), Layout.PLAIN), si = b.allocate(Shape.of(4), Layout.PLAIN);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> b.batchNormTrain(other, g, bt, m, v, 0.1f, 1e-5f, sm, si, false, null, other));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("batch_norm (train): input has batch block " + foreign), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.batchNormEval(other, g, bt, m, v, 1e-5f, false, null, other));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("batch_norm (eval): input has batch block"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.globalAvgPool(x, b.allocate(Shape.of(2, 4, 1, 1), Layout.PLAIN)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("global_avg_pool: pooled"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.biasBackward(y, b.allocate(Shape.of(3), Layout.PLAIN), false));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("bias backward: expected a vector of 4 channels"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.shortcutA(x, 0, y));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("stride must be >= 1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.batchNormBackward(x, g, bt, sm, si, false, y, y, false,
+                b.allocate(Shape.of(5), Layout.PLAIN), bt, false));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("batch_norm backward dgamma"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.upload(new float[3], x));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("upload: 3 floats"), e.getMessage());
+    }
 }

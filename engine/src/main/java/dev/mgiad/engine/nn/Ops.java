@@ -1,15 +1,13 @@
-package dev.mgiad.model;
+package dev.mgiad.engine.nn;
 
-import dev.mgiad.engine.nn.BatchNorm2d;
-import dev.mgiad.engine.nn.Conv2d;
-import dev.mgiad.engine.nn.Linear;
 import dev.mgiad.engine.tensor.Shape;
 
 /**
  * The operators a model's forward pass is written in. Each model writes its algorithm once, generic in the value
- * type {@code T}; {@link GraphOps} runs it on an autograd {@link dev.mgiad.engine.autograd.Graph} ({@code T = Var}),
- * and {@link MacCounter} walks it on shapes only ({@code T = Shape}), counting the multiply-adds of every
- * convolution call as executed, so that the reported MACs can never drift from the code that runs.
+ * type {@code T}; the autograd {@link dev.mgiad.engine.autograd.Graph} implements them itself ({@code T = Var}, so a
+ * model's call goes straight into the graph), and the models' module's {@code MacCounter} walks them on shapes only
+ * ({@code T = Shape}), counting the multiply-adds of every convolution call as executed, so that the reported MACs
+ * can never drift from the code that runs.
  *
  * <p>The operators mirror the Graph's, including its fused forms: {@link #convInto} is {@code base + alpha*conv(x)}
  * (MgNet's residual {@code f - A u} with alpha = -1), {@link #batchNorm} is {@code residual + act(BN(x))}
