@@ -51,6 +51,9 @@ final class DistributedOptions {
             throw new IllegalArgumentException("--distributed needs an MPI launcher: run mpirun -np P bin/mgiad train --distributed ... "
                     + "(or srun --mpi=pmix under Slurm)");
         }
+        if (syncBn && !"cpu".equals(device.device)) {
+            throw new IllegalArgumentException("--sync-bn runs on the CPU backend only so far (--device cpu); OpenCL has no synchronised batch norm");
+        }
         if (!(bucketMb > 0) || bucketMb > 1024) throw new IllegalArgumentException("--bucket-mb must be in (0, 1024], got " + bucketMb);
         if (timeoutSeconds < 1) throw new IllegalArgumentException("--mpi-timeout must be >= 1 second, got " + timeoutSeconds);
         MpiCommunicator comm = MpiCommunicator.start(Duration.ofSeconds(timeoutSeconds));
