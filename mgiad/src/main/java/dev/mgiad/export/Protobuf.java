@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
  * 32-bit floats, strings, bytes and nested messages (wire types 0, 5 and 2). ONNX's {@code onnx.proto} is proto2, so
  * repeated integers are written unpacked, one tag per element, which every parser accepts.
  *
- * <p>Hand-written instead of depending on protobuf-java plus generated ONNX classes: the exporter needs eight message
- * types and about a dozen fields, which is less code than the build set-up for generated sources.
+ * <p>Hand-written instead of depending on protobuf-java plus generated ONNX classes: the exporter needs twelve message
+ * types and about thirty fields, which is less code than the build set-up for generated sources.
  */
 final class Protobuf {
     private static final int VARINT = 0, LENGTH_DELIMITED = 2, FIXED32 = 5;

@@ -50,6 +50,7 @@ class OnnxExportTest {
     static float[] run(byte[] onnx, float[] x, int... shape) throws Exception {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(1);
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession s = env.createSession(onnx, o);
                  OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), Arrays.stream(shape).asLongStream().toArray());
                  OrtSession.Result r = s.run(Map.of(OnnxExport.INPUT, in))) {

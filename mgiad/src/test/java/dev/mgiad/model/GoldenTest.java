@@ -2,10 +2,14 @@ package dev.mgiad.model;
 
 import dev.mgiad.engine.autograd.Graph;
 import dev.mgiad.engine.autograd.Var;
+import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.cpu.CpuBackend;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.engine.nn.StateBuffer;
+import dev.mgiad.opencl.OpenCl;
+import dev.mgiad.opencl.OpenClBackend;
 import dev.mgiad.train.SafeTensors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,11 +45,28 @@ class GoldenTest {
 
     @BeforeAll static void up() { be = new CpuBackend(2); }
 
-    @AfterAll static void down() { be.close(); }
+    private static OpenClBackend cl; // opened by the first OpenCL case, shared by the others
+
+    @AfterAll static void down() {
+        be.close();
+        if (cl != null) cl.close();
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet20", "mgnet-ab", "mgnet-a", "mgic", "mgiad-literal", "mgiad-difference"})
-    void matchesPyTorch(String name) throws Exception {
+    void matchesPyTorch(String name) throws Exception { check(name, be); }
+
+    /** The same on the OpenCL backend (PoCL or rusticl in CI), skipped where no OpenCL device exists. */
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "resnet20", "mgnet-ab", "mgnet-a", "mgic", "mgiad-literal", "mgiad-difference"})
+    void matchesPyTorchOnOpenCl(String name) throws Exception {
+        OpenCl.Availability a = OpenCl.probe();
+        Assumptions.assumeTrue(a.available(), () -> "OpenCL unavailable: " + a.reason());
+        if (cl == null) cl = OpenClBackend.open("opencl");
+        check(name, cl);
+    }
+
+    private static void check(String name, Backend be) throws Exception {
         GoldenCase gc = GoldenCase.load(name, be); // PyTorch's state dict, loaded by name as any checkpoint
         Model m = gc.model();
 

@@ -44,6 +44,9 @@ public final class MpiRun {
         env.put("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
         env.put("OMPI_MCA_btl", "self,vader");
         env.put("OMPI_MCA_rmaps_base_oversubscribe", "1");
+        // hwloc's OpenCL plugin would start every OpenCL driver in mpirun and in each rank (rusticl's LLVM too, where
+        // CI sets RUSTICL_ENABLE=llvmpipe): 1-2 s more before MPI_Init returns, past the 2 s watchdog of a busy machine
+        env.put("HWLOC_COMPONENTS", "-opencl");
         return pb;
     }
 
