@@ -40,13 +40,13 @@ public final class BasicBlock extends Module {
     }
 
     public <T> T forward(Ops<T> ops, T x) {
-        T y = ops.batchNorm(bn1, ops.conv(conv1, x), true, null);
+        T y = ops.convBatchNorm(conv1, x, null, 1f, bn1, true, null);
         T shortcut;
-        if (projection != null) shortcut = ops.batchNorm(projection.bn, ops.conv(projection.conv, x), false, null);
+        if (projection != null) shortcut = ops.convBatchNorm(projection.conv, x, null, 1f, projection.bn, false, null);
         else if (stride != 1 || in != out) shortcut = ops.shortcutA(x, stride, out);
         else shortcut = x;
         // bn2(conv2 y) + shortcut in one pass; the ReLU comes after the sum, which the fused BN cannot express
-        return ops.relu(ops.batchNorm(bn2, ops.conv(conv2, y), false, shortcut));
+        return ops.relu(ops.convBatchNorm(conv2, y, null, 1f, bn2, false, shortcut));
     }
 
     /** {@code BN(conv1x1(x, stride s))}. */

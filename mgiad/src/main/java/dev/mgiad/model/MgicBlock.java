@@ -38,7 +38,7 @@ public final class MgicBlock extends Module {
     }
 
     public <T> T forward(Ops<T> ops, T x) {
-        if (connector != null) x = ops.batchNorm(connector.bn, ops.conv(connector.conv, x), true, null);
+        if (connector != null) x = ops.convBatchNorm(connector.conv, x, null, 1f, connector.bn, true, null);
         return cycle(ops, x, 1);
     }
 
@@ -47,7 +47,7 @@ public final class MgicBlock extends Module {
         if (kappa == channel.size()) return ch.resStep(ops, x);
         T xc = ops.conv(ch.r, x);
         T xcNew = cycle(ops, xc, kappa + 1);
-        T z = ops.batchNorm(ch.bnP, ops.conv(ch.p, ops.sub(xcNew, xc)), false, x);
+        T z = ops.convBatchNorm(ch.p, ops.sub(xcNew, xc), null, 1f, ch.bnP, false, x);
         return ch.resStep(ops, z);
     }
 
@@ -87,8 +87,8 @@ public final class MgicBlock extends Module {
         }
 
         <T> T resStep(Ops<T> ops, T x) {
-            T y = ops.batchNorm(bn1, ops.conv(conv1, x), true, null);
-            return ops.relu(ops.batchNorm(bn2, ops.conv(conv2, y), false, x));
+            T y = ops.convBatchNorm(conv1, x, null, 1f, bn1, true, null);
+            return ops.relu(ops.convBatchNorm(conv2, y, null, 1f, bn2, false, x));
         }
     }
 }

@@ -20,11 +20,12 @@ public final class Smoother {
      *   r = ReLU(bn_r(f - A u))
      *   u = u + ReLU(bn_u(B r))
      * </pre>
-     * Two fused passes: {@code f - A u} is one convolution into f, and the update is one BN pass with u as residual.
+     * Two fused operators: {@code f - A u} is one convolution into f whose epilogue gathers bn_r's statistics, and
+     * the update is the convolution B whose batch norm adds u as its residual.
      */
     public static <T> T step(Ops<T> ops, Conv2d a, Conv2d b, BatchNorm2d bnR, BatchNorm2d bnU, T f, T u) {
-        T r = ops.batchNorm(bnR, ops.convInto(a, u, f, -1f), true, null);
-        return ops.batchNorm(bnU, ops.conv(b, r), true, u);
+        T r = ops.convBatchNorm(a, u, f, -1f, bnR, true, null);
+        return ops.convBatchNorm(b, r, null, 1f, bnU, true, u);
     }
 
     /** The residual handed to the restriction: {@code ReLU(f - A u)}, without BN. */

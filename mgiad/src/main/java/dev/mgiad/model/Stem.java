@@ -19,5 +19,5 @@ public final class Stem extends Module {
         bn = child("bn", new BatchNorm2d(backend, c));
     }
 
-    public <T> T forward(Ops<T> ops, T x) { return ops.batchNorm(bn, ops.conv(conv, x), true, null); }
+    public <T> T forward(Ops<T> ops, T x) { return ops.convBatchNorm(conv, x, null, 1f, bn, true, null); }
 }

@@ -31,6 +31,13 @@ import java.util.function.Consumer;
  * here.
  */
 public final class Graph implements Ops<Var> {
+    /**
+     * {@code -Dmgiad.fusion=off} runs the fused operators as their unfused compositions (conv then batch norm, ReLU
+     * masks and additions as separate passes), for A/B measurements of the fusion and for debugging.
+     */
+    public static final String FUSION_PROPERTY = "mgiad.fusion";
+    static final boolean FUSE = !"off".equals(System.getProperty(FUSION_PROPERTY));
+
     private final Backend be;
     private final BufferPool pool;
     private final List<Runnable> tape = new ArrayList<>();
@@ -218,6 +225,48 @@ public final class Graph implements Ops<Var> {
         return out;
     }
 
+    /**
+     * {@code residual + act(BN(base + alpha * conv(x)))}: {@link #convInto} then {@link #batchNorm} as one fused
+     * operator ({@link Backend#convBatchNormTrain}: the statistics come from the convolution's epilogue). The
+     * convolution's output is kept for BN's backward but is not a value of the graph.
+     */
+    public Var convBatchNorm(Conv2d conv, Var x, Var base, float alpha, BatchNorm2d bn, boolean relu, Var residual) {
+        // synchronised batch norm sums its statistics over ranks: the unfused pair does that
+        if (!training || !FUSE || batchNormRanks != null) return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
+        Tensor xv = x.value;
+        ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
+        Tensor t = newActivation(xv.n(), conv.out, p.oh(), p.ow()), y = newActivation(xv.n(), conv.out, p.oh(), p.ow());
+        Tensor mean = pool.acquire(Shape.of(conv.out), Layout.PLAIN), inv = pool.acquire(Shape.of(conv.out), Layout.PLAIN);
+        Tensor rv = residual == null ? null : residual.value;
+        be.convBatchNormTrain(p, xv, conv.weight.value(), base == null ? null : base.value, alpha, t, bn.gamma.value(),
+                bn.beta.value(), bn.runningMean.value(), bn.runningVar.value(), BatchNorm2d.MOMENTUM, BatchNorm2d.EPS,
+                mean, inv, relu, rv, y);
+        Var out = output(y, x, base, residual);
+        tape.add(() -> {
+            if (!out.gradValid) return;
+            Var tv = new Var(t, true); // the convolution's output, as an internal value of this closure
+            tv.grad = pool.acquire(t.shape(), t.layout());
+            tv.gradValid = true;
+            GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
+            if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
+            be.batchNormBackward(t, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, tv.grad, false,
+                    dg.tensor, db.tensor, dg.accumulate);
+            // the residual first, as the unfused pair does (its batch norm's closure runs before the conv's): the
+            // gradients then accumulate in the same order, so fused and unfused graphs agree bit for bit
+            if (residual != null && needs(residual)) passGradient(out, residual);
+            if (needs(x)) {
+                GradSlot s = slot(x);
+                be.convBackwardData(p, tv.grad, conv.weight.value(), s.tensor, alpha, s.accumulate);
+            }
+            if (trainable(conv.weight)) {
+                GradSlot s = slot(conv.weight);
+                be.convBackwardWeights(p, xv, tv.grad, s.tensor, alpha, s.accumulate);
+            }
+            if (base != null && needs(base)) passGradient(tv, base);
+        });
+        return out;
+    }
+
     /** {@code a*x + b*y}, optionally through a ReLU. */
     @Override
     public Var axpby(float a, Var x, float b, Var y, boolean relu) {
@@ -228,18 +277,30 @@ public final class Graph implements Ops<Var> {
             tape.add(() -> {
                 if (!o.gradValid) return;
                 Tensor g = o.grad;
+                boolean toX = needs(x), toY = y != null && needs(y);
+                if (FUSE && relu && a == 1f && toX && !toY) {
+                    // relu(x): the mask is applied on the way into x's gradient, one pass, no masked temporary
+                    GradSlot s = slot(x);
+                    be.reluBackward(out, g, s.tensor, s.accumulate);
+                    return;
+                }
                 if (relu) {
                     Tensor masked = pool.acquire(g.shape(), g.layout());
                     be.reluBackward(out, g, masked, false);
                     g = masked;
+                    o.grad = masked; // the masked gradient is what x and y receive, handed over below
                 }
-                if (needs(x)) {
-                    GradSlot s = slot(x);
-                    be.scaleInto(g, a, s.tensor, s.accumulate);
-                }
-                if (y != null && needs(y)) {
+                if (toY) {
                     GradSlot s = slot(y);
                     be.scaleInto(g, b, s.tensor, s.accumulate);
+                }
+                if (toX) {
+                    if (FUSE && a == 1f) {
+                        passGradient(o, x); // x + b*y: x's gradient is o's, handed over when it is the first
+                    } else {
+                        GradSlot s = slot(x);
+                        be.scaleInto(g, a, s.tensor, s.accumulate);
+                    }
                 }
             });
         }

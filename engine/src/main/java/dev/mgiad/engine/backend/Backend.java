@@ -58,6 +58,21 @@ public interface Backend extends AutoCloseable {
                         float momentum, float eps, Tensor saveMean, Tensor saveInvStd,
                         boolean relu, Tensor residual, Tensor y);
 
+    /**
+     * A convolution and the training-mode batch norm of its output, the pair of every smoothing step and ResNet
+     * block: {@code t = base + alpha * conv(x, w)} (kept: batch norm's backward reads it), then
+     * {@code y = residual + act(BN(t))} exactly as {@link #batchNormTrain}. The default runs the two operators; a
+     * backend may gather the statistics while the convolution's output is still in cache (the CPU backend does, in
+     * the convolution's epilogue, and then reads t once instead of three times).
+     */
+    default void convBatchNormTrain(ConvParams p, Tensor x, Tensor w, Tensor base, float alpha, Tensor t,
+                                    Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
+                                    float eps, Tensor saveMean, Tensor saveInvStd, boolean relu, Tensor residual,
+                                    Tensor y) {
+        convForward(p, x, w, t, base, alpha);
+        batchNormTrain(t, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y);
+    }
+
     /** Evaluation mode: normalises with the running statistics; same output formula as training mode. */
     void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps,
                        boolean relu, Tensor residual, Tensor y);

@@ -40,6 +40,32 @@ public record ConvParams(int n, int cin, int h, int w, int cout, int k, int stri
 
     public boolean depthwise() { return groups == cin; }
 
+    private static final java.util.regex.Pattern DESCRIPTOR =
+            java.util.regex.Pattern.compile("g(\\d+)n(\\d+)ic(\\d+)ih(\\d+)iw(\\d+)oc(\\d+)k(\\d+)s(\\d+)p(\\d+)");
+
+    /**
+     * The problem a {@link #descriptor()} names, e.g. {@code g16n128ic64ih32iw32oc64k3s1p1}; a malformed descriptor
+     * or an impossible problem is an {@link IllegalArgumentException} with one line naming it.
+     */
+    public static ConvParams parse(String descriptor) {
+        String d = descriptor == null ? "" : descriptor.trim();
+        java.util.regex.Matcher m = DESCRIPTOR.matcher(d);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("bad convolution descriptor '" + d + "': expected gGROUPSnBATCHicCINihHiwW"
+                    + "ocCOUTkKsSTRIDEpPAD, e.g. g16n128ic64ih32iw32oc64k3s1p1");
+        }
+        int[] v = new int[9];
+        for (int i = 0; i < 9; i++) {
+            try {
+                v[i] = Integer.parseInt(m.group(i + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad convolution descriptor '" + d + "': number " + m.group(i + 1)
+                        + " is too large");
+            }
+        }
+        return new ConvParams(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[0]);
+    }
+
     /** Short problem descriptor in the style of oneDNN's benchdnn, for test names and reports. */
     public String descriptor() {
         return "g" + groups + "n" + n + "ic" + cin + "ih" + h + "iw" + w + "oc" + cout + "k" + k + "s" + stride + "p" + pad;

@@ -20,18 +20,33 @@ import java.util.function.Supplier;
 public final class ProfilingBackend implements Backend {
     private final Backend inner;
     private final Map<String, long[]> stats = new HashMap<>(); // key -> {nanos, calls}
+    private final Map<String, Category> categories = new HashMap<>();
 
     public ProfilingBackend(Backend inner) { this.inner = inner; }
 
+    /**
+     * What bounds an operator: {@code CONV} is a convolution with several input channels per output (dense and
+     * grouped 3x3, dense 1x1), which can run at the FMA peak; {@code TRANSFER} is a convolution with at most two
+     * inputs per output (depthwise pooling, the 1x1 channel-pair transfers of MGiaD), {@code MEMORY} every other
+     * operator (batch norm, ReLU, additions, pooling, optimizer): both bounded by memory bandwidth, not FLOPs.
+     */
+    public enum Category { CONV, TRANSFER, MEMORY }
+
+    /** One operator and shape over the profiled steps. */
+    public record Row(String operator, Category category, double callsPerStep, double msPerStep, double percent) { }
+
     public void clear() { stats.clear(); }
 
-    private void time(String key, Runnable r) {
+    private void time(String key, Runnable r) { time(key, Category.MEMORY, r); }
+
+    private void time(String key, Category category, Runnable r) {
         long t0 = System.nanoTime();
         r.run();
         inner.sync();
         long[] s = stats.computeIfAbsent(key, k -> new long[2]);
         s[0] += System.nanoTime() - t0;
         s[1]++;
+        categories.putIfAbsent(key, category);
     }
 
     private <T> T timeGet(String key, Supplier<T> r) {
@@ -41,7 +56,12 @@ public final class ProfilingBackend implements Backend {
         long[] s = stats.computeIfAbsent(key, k -> new long[2]);
         s[0] += System.nanoTime() - t0;
         s[1]++;
+        categories.putIfAbsent(key, Category.MEMORY);
         return v;
+    }
+
+    static Category category(ConvParams p) {
+        return p.cinPerGroup() == 1 || p.cinPerGroup() * p.taps() <= 2 ? Category.TRANSFER : Category.CONV;
     }
 
     private static String conv(String dir, ConvParams p) {
@@ -52,17 +72,41 @@ public final class ProfilingBackend implements Backend {
 
     private static String shape(String op, Tensor t) { return op + " " + t.shape(); }
 
-    /** A table of the operators sorted by total time, with their share of the total. */
-    public String report(int steps) {
+    /** The operators sorted by total time, per step, with their share of the total. */
+    public List<Row> rows(int steps) {
         List<Map.Entry<String, long[]>> l = new ArrayList<>(stats.entrySet());
         l.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
-        long total = l.stream().mapToLong(e -> e.getValue()[0]).sum();
-        StringBuilder sb = new StringBuilder(String.format("%-56s %8s %10s %6s%n", "operator (per step)", "calls", "ms", "%"));
+        long total = Math.max(1, l.stream().mapToLong(e -> e.getValue()[0]).sum());
+        List<Row> rows = new ArrayList<>();
         for (var e : l) {
-            sb.append(String.format(Locale.ROOT, "%-56s %8.1f %10.2f %6.1f%n", e.getKey(), e.getValue()[1] / (double) steps,
-                    e.getValue()[0] / 1e6 / steps, 100.0 * e.getValue()[0] / Math.max(1, total)));
+            rows.add(new Row(e.getKey(), categories.get(e.getKey()), e.getValue()[1] / (double) steps,
+                    e.getValue()[0] / 1e6 / steps, 100.0 * e.getValue()[0] / total));
         }
-        sb.append(String.format(Locale.ROOT, "%-56s %8s %10.2f%n", "total", "", total / 1e6 / steps));
+        return rows;
+    }
+
+    /** Milliseconds per step of one category. */
+    public static double msPerStep(List<Row> rows, Category c) {
+        return rows.stream().filter(r -> r.category() == c).mapToDouble(Row::msPerStep).sum();
+    }
+
+    /** A table of the operators sorted by total time, with their share of the total and the share per category. */
+    public String report(int steps) {
+        List<Row> rows = rows(steps);
+        double total = rows.stream().mapToDouble(Row::msPerStep).sum();
+        StringBuilder sb = new StringBuilder(String.format("%-56s %-8s %8s %10s %6s%n", "operator (per step)", "bound", "calls", "ms", "%"));
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "%-56s %-8s %8.1f %10.2f %6.1f%n", r.operator(),
+                    r.category().name().toLowerCase(Locale.ROOT), r.callsPerStep(), r.msPerStep(), r.percent()));
+        }
+        sb.append(String.format(Locale.ROOT, "%-56s %-8s %8s %10.2f%n", "total", "", "", total));
+        double conv = msPerStep(rows, Category.CONV), transfer = msPerStep(rows, Category.TRANSFER);
+        double memory = msPerStep(rows, Category.MEMORY);
+        sb.append(String.format(Locale.ROOT,
+                "memory-bound share: %.1f%% (%.1f ms: transfers %.1f ms, batch norm / elementwise / other %.1f ms); "
+                        + "convolutions %.1f ms (%.1f%%)%n",
+                100 * (transfer + memory) / Math.max(total, 1e-9), transfer + memory, transfer, memory, conv,
+                100 * conv / Math.max(total, 1e-9)));
         return sb.toString();
     }
 
@@ -75,15 +119,15 @@ public final class ProfilingBackend implements Backend {
     @Override public float[] download(Tensor src) { return timeGet("download", () -> inner.download(src)); }
 
     @Override public void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
-        time(conv("fwd", p), () -> inner.convForward(p, x, w, y, base, alpha));
+        time(conv("fwd", p), category(p), () -> inner.convForward(p, x, w, y, base, alpha));
     }
 
     @Override public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
-        time(conv("bwd-data", p), () -> inner.convBackwardData(p, dy, w, dx, alpha, accumulate));
+        time(conv("bwd-data", p), category(p), () -> inner.convBackwardData(p, dy, w, dx, alpha, accumulate));
     }
 
     @Override public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {
-        time(conv("bwd-weights", p), () -> inner.convBackwardWeights(p, x, dy, dw, alpha, accumulate));
+        time(conv("bwd-weights", p), category(p), () -> inner.convBackwardWeights(p, x, dy, dw, alpha, accumulate));
     }
 
     @Override public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
@@ -91,6 +135,14 @@ public final class ProfilingBackend implements Backend {
                                          Tensor residual, Tensor y) {
         time(shape("batchnorm fwd", x), () -> inner.batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps,
                 saveMean, saveInvStd, relu, residual, y));
+    }
+
+    @Override public void convBatchNormTrain(ConvParams p, Tensor x, Tensor w, Tensor base, float alpha, Tensor t,
+                                             Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                             float momentum, float eps, Tensor saveMean, Tensor saveInvStd, boolean relu,
+                                             Tensor residual, Tensor y) {
+        time(conv("fwd+bn", p), category(p), () -> inner.convBatchNormTrain(p, x, w, base, alpha, t, gamma, beta,
+                runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y));
     }
 
     @Override public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,

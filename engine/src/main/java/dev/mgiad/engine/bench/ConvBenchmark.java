@@ -20,13 +20,26 @@ import java.util.Random;
  */
 public final class ConvBenchmark {
 
-    /** One benchmark problem: kind label, channels, input size, group size, kernel, stride. */
-    public record Problem(String kind, int channels, int size, int groupSize, int k, int stride) {
+    /**
+     * One benchmark problem: kind label, channels, input size, group size, kernel, stride; or a problem given
+     * whole ({@code shape}, e.g. parsed from a descriptor), which keeps its own batch and shape.
+     */
+    public record Problem(String kind, int channels, int size, int groupSize, int k, int stride, ConvParams shape) {
+        public Problem(String kind, int channels, int size, int groupSize, int k, int stride) {
+            this(kind, channels, size, groupSize, k, stride, null);
+        }
+
+        /** A user-given problem: labelled by its descriptor, timed at its own batch. */
+        public static Problem of(ConvParams p) {
+            return new Problem("conv" + p.k() + "x" + p.k(), p.cin(), p.h(), p.cinPerGroup(), p.k(), p.stride(), p);
+        }
+
         public ConvParams params(int batch) {
-            return ConvParams.of(batch, channels, size, size, channels, k, stride, channels / groupSize);
+            return shape != null ? shape : ConvParams.of(batch, channels, size, size, channels, k, stride, channels / groupSize);
         }
 
         public String label() {
+            if (shape != null) return shape.descriptor();
             String g = groupSize == channels ? "dense" : groupSize == 1 ? "dw" : "gs=" + groupSize;
             return kind + " C=" + channels + " " + size + "x" + size + (stride > 1 ? " s" + stride : "") + " " + g;
         }
@@ -54,6 +67,31 @@ public final class ConvBenchmark {
         }
 
         public double trainGBps() { return trainBytes() / trainMs / 1e6; }
+
+        /** Ordered fields for a results file (the key fields match the PyTorch peer's bench_conv.py JSON). */
+        public java.util.Map<String, Object> fields() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("problem", problem.label());
+            m.put("descriptor", params.descriptor());
+            m.put("kind", "conv");
+            m.put("k", (long) params.k());
+            m.put("C", (long) params.cin());
+            m.put("C_out", (long) params.cout());
+            m.put("HW", (long) params.h());
+            m.put("stride", (long) params.stride());
+            m.put("gs", (long) params.cinPerGroup());
+            m.put("batch", (long) params.n());
+            m.put("fwd_ms", forwardMs);
+            m.put("fwdbwd_ms", trainMs);
+            m.put("fwd_gflops", forwardGflops());
+            m.put("fwdbwd_gflops", trainGflops());
+            m.put("flops_fwdbwd", 6.0 * params.macs());
+            m.put("peak_gflops", peakGflops > 0 ? peakGflops : Double.NaN);
+            m.put("fwdbwd_pct_peak", 100 * trainShareOfPeak());
+            m.put("fwdbwd_bytes", trainBytes());
+            m.put("fwdbwd_gbps", trainGBps());
+            return m;
+        }
     }
 
     /** The problems of the peer benchmark (shared/bench/shapes.txt). */
@@ -95,9 +133,9 @@ public final class ConvBenchmark {
             this.problem = problem;
             this.p = problem.params(batch);
             Random r = new Random(1);
-            x = backend.allocate(Shape.of(batch, p.cin(), p.h(), p.w()), Layout.BATCH_BLOCKED);
+            x = backend.allocate(Shape.of(p.n(), p.cin(), p.h(), p.w()), Layout.BATCH_BLOCKED);
             w = backend.allocate(Shape.of(p.cout(), p.cinPerGroup(), p.k(), p.k()), Layout.PLAIN);
-            y = backend.allocate(Shape.of(batch, p.cout(), p.oh(), p.ow()), Layout.BATCH_BLOCKED);
+            y = backend.allocate(Shape.of(p.n(), p.cout(), p.oh(), p.ow()), Layout.BATCH_BLOCKED);
             dx = backend.allocate(x.shape(), Layout.BATCH_BLOCKED);
             dw = backend.allocate(w.shape(), Layout.PLAIN);
             backend.upload(randoms(r, (int) x.shape().elements()), x);

@@ -25,6 +25,7 @@ final class ConvJob {
     long wOff;           // offset of (o=0, i=0, tap=0) inside a group
     long sO, sI, sT;     // weight strides for output channel, input channel, tap
     float alpha;
+    ConvStats stats;     // batch-norm statistics of the output, gathered by the epilogue (null: none)
 
     static ConvJob forward(ConvParams p, float[] x, float[] w, float[] y, float[] base, float alpha, int nBlocks) {
         ConvJob j = new ConvJob();
@@ -71,8 +72,12 @@ final class ConvJob {
      * written (still in cache). Inside the kernels it would push them over C2's inlining budget.
      */
     static void epilogue(ConvJob j, int nb, int g, int p0, int p1) {
-        if (j.base == null && j.alpha == 1f) return;
         long plane = planeFloats(j.ho, j.wo);
+        if (j.base != null || j.alpha != 1f) scaleAndAddBase(j, nb, g, p0, p1, plane);
+        if (j.stats != null) j.stats.collect(j.out, plane, nb, g * j.outG, j.outG, p0, p1);
+    }
+
+    private static void scaleAndAddBase(ConvJob j, int nb, int g, int p0, int p1, long plane) {
         FloatVector alpha = FloatVector.broadcast(S, j.alpha);
         for (int o = 0; o < j.outG; o++) {
             long chan = ((long) nb * j.co + (long) g * j.outG + o) * plane;

@@ -127,6 +127,23 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void convBatchNormTrain(ConvParams p, Tensor x, Tensor w, Tensor base, float alpha, Tensor t,
+                                   Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
+                                   float eps, Tensor saveMean, Tensor saveInvStd, boolean relu, Tensor residual,
+                                   Tensor y) {
+        BackendChecks.convForward(p, x, w, t, base, L);
+        BackendChecks.batchNormTrain(t, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, residual, y, L);
+        ConvStats stats = new ConvStats(t.batchBlocks(), t.c(), t.h(), t.w(), t.n());
+        float[] b = base == null ? null : base == t ? snapshot(t) : seg(base);
+        ConvJob job = ConvJob.forward(p, seg(x), seg(w), seg(t), b, alpha, x.batchBlocks());
+        job.stats = stats;
+        ConvDispatch.forward(job, par);
+        // every kernel ends its rows with ConvJob.epilogue; should one not, the statistics are computed from t
+        NormKernels.train(t, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu,
+                residual, y, stats.complete() ? stats : null, par);
+    }
+
+    @Override
     public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps,
                               boolean relu, Tensor residual, Tensor y) {
         BackendChecks.batchNormEval(x, gamma, beta, runningMean, runningVar, residual, y, L);

@@ -26,22 +26,27 @@ final class NormKernels {
     static void train(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
                       float eps, Tensor saveMean, Tensor saveInvStd, boolean relu, Tensor residual, Tensor y,
                       Parallel par) {
+        train(x, gamma, beta, runningMean, runningVar, momentum, eps, saveMean, saveInvStd, relu, residual, y, null, par);
+    }
+
+    /**
+     * Training-mode batch norm; with {@code stats} (gathered by the convolution that wrote x, see {@link ConvStats})
+     * the two statistics passes are skipped and x is read once, by the normalisation.
+     */
+    static void train(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum,
+                      float eps, Tensor saveMean, Tensor saveInvStd, boolean relu, Tensor residual, Tensor y,
+                      ConvStats stats, Parallel par) {
         float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
         float[] mrm = CpuBackend.seg(runningMean), mrv = CpuBackend.seg(runningVar);
         float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
         float[] mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
         long count = (long) x.n() * hw;
+        ConvStats st = stats != null ? stats : ConvStats.of(x, par);
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                double sum = 0;
-                for (int nb = 0; nb < nbs; nb++) sum += sum(mx, off(nb, ch, c, hw), hw);
-                double mean = sum / count;
-                double ss = 0;
-                for (int nb = 0; nb < nbs; nb++) {
-                    ss += sumSquaredDeviations(mx, off(nb, ch, c, hw), hw, (float) mean, CpuBackend.realLanes(x, nb));
-                }
-                double var = Math.max(0, ss / count);
+                double[] mv = st.meanAndVariance(ch);
+                double mean = mv[0], var = mv[1];
                 float invStd = (float) (1.0 / Math.sqrt(var + eps));
                 msm[(int) (ch)] = (float) mean;
                 msi[(int) (ch)] = invStd;
@@ -147,10 +152,9 @@ final class NormKernels {
     }
 
     /**
-     * {@link #train} over the global batch of a data-parallel run, in three parallel passes with a sum over ranks
-     * between them: per-channel sums (and the sample count) give the global mean; squared deviations from that mean
-     * give the global variance; then normalisation. The same two-pass arithmetic as {@link #train}, so P ranks agree
-     * with one process up to the order of the final double additions.
+     * {@link #train} over the global batch of a data-parallel run: each rank's per-channel count, mean and M2 from
+     * the same rows as {@link #train} ({@link ConvStats}), merged over ranks by two sums; then normalisation. P ranks
+     * agree with one process up to the order of the final double additions.
      */
     static void trainSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                   float momentum, float eps, Tensor saveMean, Tensor saveInvStd, boolean relu,
@@ -160,28 +164,21 @@ final class NormKernels {
         float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
         float[] mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
+        // Chan's parallel merge as two sums over ranks: sum n_r*mean_r and n_r give the global mean, then
+        // sum M2_r + n_r*(mean_r - mean)^2 the global M2; each rank's (n, mean, M2) from the same rows as one process
+        ConvStats st = ConvStats.of(x, par);
+        double[][] local = new double[c][];
+        for (int ch = 0; ch < c; ch++) local[ch] = st.countMeanM2(ch);
         double[] sums = new double[c + 1];
-        par.forRange(c, (from, to, t) -> {
-            for (int ch = from; ch < to; ch++) {
-                double s = 0;
-                for (int nb = 0; nb < nbs; nb++) s += sum(mx, off(nb, ch, c, hw), hw);
-                sums[ch] = s;
-            }
-        });
+        for (int ch = 0; ch < c; ch++) sums[ch] = local[ch][0] * local[ch][1];
         sums[c] = (double) x.n() * hw;
         ranks.sumInPlace(sums);
         double count = sums[c];
         double[] squares = new double[c];
-        par.forRange(c, (from, to, t) -> {
-            for (int ch = from; ch < to; ch++) {
-                float mean = (float) (sums[ch] / count);
-                double ss = 0;
-                for (int nb = 0; nb < nbs; nb++) {
-                    ss += sumSquaredDeviations(mx, off(nb, ch, c, hw), hw, mean, CpuBackend.realLanes(x, nb));
-                }
-                squares[ch] = ss;
-            }
-        });
+        for (int ch = 0; ch < c; ch++) {
+            double d = local[ch][1] - sums[ch] / count;
+            squares[ch] = local[ch][2] + local[ch][0] * d * d;
+        }
         ranks.sumInPlace(squares);
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {

@@ -39,6 +39,14 @@ public interface Ops<T> {
     /** ResNet's option-A shortcut: subsample by {@code stride}, zero-pad the channels to {@code cout}. */
     T shortcutA(T x, int stride, int cout);
 
+    /**
+     * {@code residual + act(BN(base + alpha * conv(x)))}: {@link #convInto} then {@link #batchNorm}, which an
+     * implementation may fuse (the graph does: batch-norm statistics in the convolution's epilogue).
+     */
+    default T convBatchNorm(Conv2d conv, T x, T base, float alpha, BatchNorm2d bn, boolean relu, T residual) {
+        return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
+    }
+
     default T conv(Conv2d conv, T x) { return convInto(conv, x, null, 1f); }
 
     default T add(T x, T y) { return axpby(1f, x, 1f, y, false); }

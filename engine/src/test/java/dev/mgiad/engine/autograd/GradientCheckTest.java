@@ -148,6 +148,53 @@ class GradientCheckTest {
         check("tiny mgnet", t, t::forward, 3, 2, 6, 5, 6);
     }
 
+    /**
+     * The same network with the fused conv + batch-norm operator wherever a batch norm follows a convolution: finite
+     * differences, and the unfused graph's gradients bit for bit.
+     */
+    @Test
+    void fusedConvBatchNormMatchesFiniteDifferencesAndTheUnfusedGraph() {
+        Tiny t = new Tiny(CPU);
+        Net fused = (g, x) -> {
+            Var f = g.convBatchNorm(t.stem, x, null, 1f, t.bnStem, true, null);
+            Var r0 = g.convBatchNorm(t.a, f, f, -1f, t.bnR0, true, null);
+            Var u = g.convBatchNorm(t.b, r0, null, 1f, t.bnU0, true, f);
+            Var r = g.convBatchNorm(t.a, u, f, -1f, t.bnR1, true, null);
+            u = g.convBatchNorm(t.b, r, null, 1f, t.bnU1, true, u);
+            Var coarse = g.conv(t.dw, u);
+            Var back = g.conv(t.oneByOne, g.conv(t.pi, coarse));
+            return g.linear(t.fc, g.globalAvgPool(g.axpby(1f, back, 0.5f, coarse, false)));
+        };
+        check("tiny mgnet, fused conv+bn", t, fused, 3, 2, 6, 5, 6);
+        // fused and unfused graphs compute the same rows of statistics and accumulate gradients in the same order
+        Random r = new Random(11);
+        float[] x = new float[3 * 2 * 6 * 5];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        float[][] unfused = gradients(t, t::forward, x), withFusion = gradients(t, fused, x);
+        assertEquals(unfused.length, withFusion.length);
+        for (int k = 0; k < unfused.length; k++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(unfused[k], withFusion[k], "gradient " + k + " fused vs unfused, bit for bit");
+        }
+    }
+
+    /** d(sum of outputs)/d(input) and every parameter gradient, in the module's parameter order. */
+    private static float[][] gradients(Tiny t, Net net, float[] x) {
+        Graph g = new Graph(CPU);
+        Tensor xt = CPU.allocate(Shape.of(3, 2, 6, 5), Layout.BATCH_BLOCKED);
+        CPU.upload(x, xt);
+        Var xv = g.wrap(xt, true);
+        Var out = net.forward(g, xv);
+        for (Parameter p : t.parameters()) p.zeroGrad();
+        float[] ones = new float[(int) out.shape().elements()];
+        java.util.Arrays.fill(ones, 1f);
+        g.seedGradient(out, ones);
+        g.backward();
+        java.util.List<float[]> l = new java.util.ArrayList<>();
+        l.add(CPU.download(xv.grad()));
+        for (Parameter p : t.parameters()) if (!p.unused() && p.gradValid()) l.add(CPU.download(p.grad(CPU)));
+        return l.toArray(new float[0][]);
+    }
+
     @Test
     void resnetOptionAShortcutAndReluMatchFiniteDifferences() {
         Tiny t = new Tiny(CPU);

@@ -231,6 +231,71 @@ public abstract class BackendConformance {
         }
     }
 
+    /** Problems for the fused convolution + batch norm: every regime, batches that leave padding lanes, odd sizes. */
+    public static List<ConvParams> convBatchNormProblems() {
+        return List.of(ConvParams.of(3, 8, 5, 7, 8, 3, 1, 2), ConvParams.of(17, 8, 4, 4, 8, 3, 1, 1),
+                ConvParams.of(5, 6, 9, 9, 6, 3, 2, 6), ConvParams.of(16, 8, 6, 6, 4, 1, 1, 4),
+                ConvParams.of(3, 4, 6, 5, 8, 1, 1, 4), ConvParams.of(2, 32, 8, 8, 32, 3, 1, 4),
+                ConvParams.of(33, 16, 8, 8, 16, 3, 1, 1), ConvParams.of(2, 16, 9, 11, 16, 3, 2, 1),
+                ConvParams.of(3, 3, 7, 7, 16, 3, 1, 1));
+    }
+
+    /**
+     * {@link Backend#convBatchNormTrain} against the composition it fuses, {@code convForward} then
+     * {@code batchNormTrain} (checked against the reference above), with base, ReLU and residual, on data with a
+     * mean far from zero; and bit for bit repeatable.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convBatchNormProblems")
+    void convBatchNormTrainMatchesTheComposition(ConvParams p) {
+        Backend b = backend();
+        Random r = new Random(p.hashCode() + 7);
+        int c = p.cout(), outSize = p.n() * c * p.oh() * p.ow();
+        float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), w = random(r, (int) p.weightElements());
+        for (int i = 0; i < x.length; i++) x[i] = 2 + x[i]; // a large mean against the spread
+        float[] base = random(r, outSize), res = random(r, outSize), gamma = random(r, c), beta = random(r, c);
+        float[] rm = random(r, c), rv = new float[c];
+        for (int i = 0; i < c; i++) rv[i] = 1 + i;
+        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tw = plain(b, w, p.cout(), p.cinPerGroup(), p.k(), p.k());
+        for (boolean withBase : new boolean[]{false, true}) {
+            for (boolean relu : new boolean[]{false, true}) {
+                boolean withResidual = relu == withBase;
+                float alpha = withBase ? -1f : 1f;
+                Tensor tb = withBase ? act(b, base, p.n(), c, p.oh(), p.ow()) : null;
+                Tensor tres = withResidual ? act(b, res, p.n(), c, p.oh(), p.ow()) : null;
+                String what = "conv+bn " + p.descriptor() + " base=" + withBase + " relu=" + relu + " residual=" + withResidual;
+                float[][] composed = convBatchNorm(b, true, p, tx, tw, tb, alpha, gamma, beta, rm, rv, relu, tres);
+                float[][] fused = convBatchNorm(b, false, p, tx, tw, tb, alpha, gamma, beta, rm, rv, relu, tres);
+                String[] names = {"t", "y", "mean", "invstd", "running mean", "running var"};
+                double[] tol = {0, 1e-4, 1e-5, 1e-4, 1e-5, 1e-4};
+                for (int k = 0; k < names.length; k++) {
+                    assertClose(what + " " + names[k], composed[k], fused[k], tol[k] == 0 ? 0 : 1e-4, tol[k] * slack());
+                }
+                float[][] again = convBatchNorm(b, false, p, tx, tw, tb, alpha, gamma, beta, rm, rv, relu, tres);
+                for (int k = 0; k < names.length; k++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(fused[k], again[k], what + " " + names[k] + " repeats bit for bit");
+                }
+            }
+        }
+    }
+
+    /** t, y, mean, invstd, running mean and running var after one call, composed or fused. */
+    private float[][] convBatchNorm(Backend b, boolean composed, ConvParams p, Tensor tx, Tensor tw, Tensor tb, float alpha,
+                                    float[] gamma, float[] beta, float[] rm, float[] rv, boolean relu, Tensor tres) {
+        int c = p.cout();
+        Tensor t = b.allocate(Shape.of(p.n(), c, p.oh(), p.ow()), Layout.BATCH_BLOCKED);
+        Tensor y = b.allocate(t.shape(), Layout.BATCH_BLOCKED);
+        Tensor tg = plain(b, gamma, c), tbe = plain(b, beta, c), trm = plain(b, rm, c), trv = plain(b, rv, c);
+        Tensor sm = b.allocate(Shape.of(c), Layout.PLAIN), si = b.allocate(Shape.of(c), Layout.PLAIN);
+        if (composed) {
+            b.convForward(p, tx, tw, t, tb, alpha);
+            b.batchNormTrain(t, tg, tbe, trm, trv, 0.1f, 1e-5f, sm, si, relu, tres, y);
+        } else {
+            b.convBatchNormTrain(p, tx, tw, tb, alpha, t, tg, tbe, trm, trv, 0.1f, 1e-5f, sm, si, relu, tres, y);
+        }
+        return new float[][]{b.download(t), b.download(y), b.download(sm), b.download(si), b.download(trm), b.download(trv)};
+    }
+
     private static float[] times(float[] a, float s) {
         float[] r = new float[a.length];
         for (int i = 0; i < a.length; i++) r[i] = a[i] * s;

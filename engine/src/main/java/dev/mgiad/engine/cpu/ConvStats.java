@@ -1,0 +1,119 @@
+package dev.mgiad.engine.cpu;
+
+import dev.mgiad.engine.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Batch-norm statistics gathered in a convolution's epilogue, while the rows it has just written are in L1: per
+ * output row and channel the count, mean and sum of squared deviations (M2) of the real lanes, kept in double. The
+ * rows are then merged per channel with Chan's parallel formula in a fixed order (batch block, then row), so the
+ * statistics do not depend on how the convolution split its work between threads, and repeat bit for bit. Unlike
+ * {@code E[x^2] - mean^2}, merging (count, mean, M2) loses no precision when the mean is large against the spread.
+ * Batch norm without a convolution before it ({@link #of}) and the synchronised batch norm of a data-parallel run
+ * compute the same rows, so fused and unfused batch norm agree bit for bit, and P ranks agree with one process up to
+ * the rounding of the final double merges.
+ */
+final class ConvStats {
+    private static final VectorSpecies<Float> S = CpuBackend.S;
+    private static final int L = CpuBackend.L;
+
+    private final int channels, rows, wo, realInLastBlock, nBlocks;
+    /** [nb][channel][row] x {mean, M2}; the count of a row is known from the shape. */
+    private final double[] part;
+    /** [nb][channel][row]: whether the epilogue reported that row. */
+    private final boolean[] seen;
+
+    ConvStats(int nBlocks, int channels, int rows, int wo, int realImages) {
+        this.nBlocks = nBlocks;
+        this.channels = channels;
+        this.rows = rows;
+        this.wo = wo;
+        this.realInLastBlock = realImages - (nBlocks - 1) * L;
+        this.part = new double[nBlocks * channels * rows * 2];
+        this.seen = new boolean[nBlocks * channels * rows];
+    }
+
+    private int realLanes(int nb) { return nb == nBlocks - 1 ? realInLastBlock : L; }
+
+    /**
+     * Called by the epilogue for positions {@code p0 .. p1} (whole rows) of output channels {@code c0 .. c0+count}
+     * of batch block nb, after the base and alpha have been applied.
+     */
+    void collect(float[] out, long plane, int nb, int c0, int count, int p0, int p1) {
+        int real = realLanes(nb);
+        VectorMask<Float> mask = S.indexInRange(0, real);
+        boolean full = real == L;
+        for (int y = p0 / wo, yEnd = p1 / wo; y < yEnd; y++) {
+            for (int c = c0; c < c0 + count; c++) {
+                long from = ((long) nb * channels + c) * plane + (long) y * wo * L, to = from + (long) wo * L;
+                double n = (double) wo * real;
+                double mean = rowSum(out, from, to) / n; // padding lanes hold zeros: they add nothing to the sum
+                double m2 = rowSquaredDeviations(out, from, to, (float) mean, mask, full);
+                int row = (nb * channels + c) * rows + y;
+                part[2 * row] = mean;
+                part[2 * row + 1] = m2;
+                seen[row] = true;
+            }
+        }
+    }
+
+    private static double rowSum(float[] m, long from, long to) {
+        FloatVector a = FloatVector.zero(S);
+        for (long o = from; o < to; o += L) a = a.add(FloatVector.fromArray(S, m, (int) o));
+        return Lanes.sum(a);
+    }
+
+    private static double rowSquaredDeviations(float[] m, long from, long to, float center, VectorMask<Float> mask,
+                                               boolean full) {
+        FloatVector zero = FloatVector.zero(S), a = zero, cv = FloatVector.broadcast(S, center);
+        for (long o = from; o < to; o += L) {
+            FloatVector d = FloatVector.fromArray(S, m, (int) o).sub(cv);
+            if (!full) d = zero.blend(d, mask);
+            a = d.fma(d, a);
+        }
+        return Lanes.sum(a);
+    }
+
+    /** Whether every row of every channel and batch block was reported. */
+    boolean complete() {
+        for (boolean b : seen) if (!b) return false;
+        return true;
+    }
+
+    /** Mean and biased variance of channel c over all real images and positions: {@code {mean, var}}. */
+    double[] meanAndVariance(int c) {
+        double[] s = countMeanM2(c);
+        return new double[]{s[1], Math.max(0, s[2] / s[0])};
+    }
+
+    /** Count, mean and sum of squared deviations of channel c, rows merged in order: {@code {n, mean, M2}}. */
+    double[] countMeanM2(int c) {
+        double n = 0, mean = 0, m2 = 0;
+        for (int nb = 0; nb < nBlocks; nb++) {
+            double nr = (double) wo * realLanes(nb);
+            for (int y = 0; y < rows; y++) {
+                int slot = ((nb * channels + c) * rows + y) * 2;
+                double total = n + nr, delta = part[slot] - mean;
+                mean += delta * nr / total;
+                m2 += part[slot + 1] + delta * delta * n * nr / total;
+                n = total;
+            }
+        }
+        return new double[]{n, mean, m2};
+    }
+
+    /** The statistics of a whole tensor, row by row as a convolution's epilogue gathers them (threads own channels). */
+    static ConvStats of(Tensor x, Parallel par) {
+        ConvStats st = new ConvStats(x.batchBlocks(), x.c(), x.h(), x.w(), x.n());
+        float[] m = CpuBackend.seg(x);
+        long plane = (long) x.h() * x.w() * L;
+        par.forRange(x.c(), (from, to, t) -> {
+            for (int c = from; c < to; c++) {
+                for (int nb = 0; nb < st.nBlocks; nb++) st.collect(m, plane, nb, c, 1, 0, x.h() * x.w());
+            }
+        });
+        return st;
+    }
+}
