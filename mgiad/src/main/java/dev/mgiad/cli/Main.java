@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "mgiad", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Multigrid CNNs (MGiaD, MgNet, ResNet) on the JVM: count, train, evaluate, benchmark.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExportCommand.class, ParamsCommand.class,
-                BenchCommand.class, DevicesCommand.class})
+                StudyCommand.class, BenchCommand.class, DevicesCommand.class})
 public final class Main {
 
     public static void main(String[] args) { System.exit(run(args)); }

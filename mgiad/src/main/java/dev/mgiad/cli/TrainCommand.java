@@ -106,7 +106,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stop-after", defaultValue = "0", description = "Stop after N epochs of this invocation (a later --resume continues) (0 = run to the end).")
     int stopAfter;
 
-    private static final List<String> FIXED_ON_RESUME = List.of("--model", "--dataset", "--widths", "--ck", "--gs",
+    /** Flags that define a run: a resumed run takes them from its checkpoint (the study keeps them apart). */
+    static final List<String> FIXED_ON_RESUME = List.of("--model", "--dataset", "--widths", "--ck", "--gs",
             "--lambda", "--pre", "--post", "--nu", "--share", "--correction", "--blocks", "--batch-size", "--lr",
             "--momentum", "--wd", "--nesterov", "--schedule", "--step-every", "--gamma", "--warmup", "--label-smoothing",
             "--init", "--zero-init-residual", "--seed", "--limit-train", "--limit-test", "--val-split", "--no-augment", "--no-pad", "--out", "--image-size");
@@ -176,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
      * An image folder's description: classes and channels from its training split, mean and std measured on the
      * images that will be trained on (after --limit-train, without the --val-split tail).
      */
-    private DataSpec folderSpec() {
+    DataSpec folderSpec() {
         if (data.dataDir == null) throw new IllegalArgumentException("--dataset folder needs --data-dir PATH (the folder holding train/ and test/)");
         int size = imageSize == null ? 32 : imageSize;
         Path root = data.dataDir.toAbsolutePath().normalize();

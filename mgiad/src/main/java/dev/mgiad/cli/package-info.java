@@ -1,9 +1,9 @@
 /**
  * The {@code mgiad} command line (picocli): {@code train}, {@code eval}, {@code predict}, {@code export},
- * {@code params}, {@code bench conv|model|predict} and {@code devices}, one class per subcommand, with the shared
+ * {@code params}, {@code study}, {@code bench conv|model|predict} and {@code devices}, one class per subcommand, with the shared
  * option groups {@link dev.mgiad.cli.ModelOptions}, {@link dev.mgiad.cli.DataOptions} and
  * {@link dev.mgiad.cli.DeviceOptions}. Commands only parse, validate and print; the work is done by the library
- * packages ({@code model}, {@code train}, {@code predict}, {@code export}, {@code perf}), which Java code can call
+ * packages ({@code model}, {@code train}, {@code predict}, {@code export}, {@code perf}, {@code study}), which Java code can call
  * directly. Errors are one line on stderr with exit code 1 (2 for bad usage), never a stack trace
  * ({@code MGIAD_DEBUG=1} prints it).
  */
