@@ -4,6 +4,7 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.BackendChecks;
 import dev.mgiad.engine.backend.ConvParams;
 import dev.mgiad.engine.backend.CrossRankSum;
+import dev.mgiad.engine.backend.GradientEpilogue;
 import dev.mgiad.engine.tensor.BatchBlocking;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
@@ -123,6 +124,43 @@ public final class CpuBackend implements Backend {
         impl.kernel().run(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks(), convAlgorithm, par);
     }
 
+    /**
+     * The input gradient with {@code then} in the convolution's epilogue where the kernel is a forward kernel on the
+     * transposed weight (every stride-1 'same' convolution, the 1x1 transfers included); other kernels run it as a
+     * pass of its own afterwards, as does a kernel that did not report every row.
+     */
+    @Override
+    public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate,
+                                 GradientEpilogue then) {
+        if (then == null) {
+            convBackwardData(p, dy, w, dx, alpha, accumulate);
+            return;
+        }
+        BackendChecks.convBackwardData(p, dy, w, dx, L);
+        RowEpilogue rows = switch (then) {
+            case GradientEpilogue.ReluMask m -> {
+                BackendChecks.reluBackward(m.y(), dx, dx);
+                yield new ReluMaskRows(m.y());
+            }
+            case GradientEpilogue.BatchNormSums s -> {
+                BackendChecks.batchNormBackwardSums(s.x(), s.gamma(), s.beta(), s.saveMean(), s.saveInvStd(), dx, s.sums(), L);
+                yield new BatchNormGradSums(s.x(), s.gamma(), s.beta(), s.saveMean(), s.saveInvStd(), s.relu());
+            }
+        };
+        if (ConvDispatch.backwardDataFor(p) != ConvDispatch.AS_FORWARD) {
+            convBackwardData(p, dy, w, dx, alpha, accumulate);
+            finishGradient(dx, then);
+            return;
+        }
+        // as ConvDispatch.AS_FORWARD, with the rows' epilogue; its kernels store raw sums first: the base is a copy
+        ConvJob j = ConvJob.backwardData(p, seg(dy), seg(w), seg(dx), accumulate ? snapshot(dx) : null, alpha, dx.batchBlocks());
+        j.algo = convAlgorithm;
+        j.rows = rows;
+        ConvDispatch.forward(j, par);
+        if (!rows.complete()) finishGradient(dx, then);
+        else if (rows instanceof BatchNormGradSums sums) sums.writeTo(seg(((GradientEpilogue.BatchNormSums) then).sums()));
+    }
+
     @Override
     public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {
         BackendChecks.convBackwardWeights(p, x, dy, dw, L);
@@ -171,6 +209,25 @@ public final class CpuBackend implements Backend {
         BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
         NormKernels.backward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta,
                 accumulateParams, par);
+    }
+
+    @Override public boolean fusesGradientPasses() { return true; }
+
+    @Override
+    public void batchNormBackwardSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                      boolean relu, Tensor dy, Tensor sums) {
+        BackendChecks.batchNormBackwardSums(x, gamma, beta, saveMean, saveInvStd, dy, sums, L);
+        BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par).writeTo(seg(sums));
+    }
+
+    @Override
+    public void batchNormBackwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                          boolean relu, Tensor dy, Tensor sums, Tensor dx, boolean accumulateDx,
+                                          Tensor dgamma, Tensor dbeta, boolean accumulateParams) {
+        BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
+        BackendChecks.channelVector("batch_norm backward sums (2 per channel)", sums, 2 * x.c());
+        NormKernels.backwardWithSums(x, gamma, beta, saveMean, saveInvStd, relu, dy, seg(sums), dx, accumulateDx,
+                dgamma, dbeta, accumulateParams, par);
     }
 
     @Override
