@@ -6,10 +6,7 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.cpu.CpuBackend;
 import dev.mgiad.engine.nn.Parameter;
 import dev.mgiad.engine.nn.StateBuffer;
-import dev.mgiad.opencl.OpenCl;
-import dev.mgiad.opencl.OpenClBackend;
 import dev.mgiad.train.SafeTensors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,35 +35,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * almost nothing (MGiaD's Pi_hat under the difference correction: 3e-16 in float64) keeps float32 noise of the size
  * of the terms that cancel (2e-7 here). Measured on these files: at most 2.3e-5 of the scale for gradients, 1e-6
  * for logits; a wrong operator, order or name is off by orders of magnitude more.
+ * The same cases on the OpenCL backend: {@code OpenClGoldenTest} in the cli module (the one that has OpenCL), through
+ * {@link #check}, shared by this module's test-jar.
  */
-class GoldenTest {
+public class GoldenTest {
     private static final double REL = 1e-4;
     private static CpuBackend be;
 
     @BeforeAll static void up() { be = new CpuBackend(2); }
 
-    private static OpenClBackend cl; // opened by the first OpenCL case, shared by the others
-
-    @AfterAll static void down() {
-        be.close();
-        if (cl != null) cl.close();
-    }
+    @AfterAll static void down() { be.close(); }
 
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet20", "mgnet-ab", "mgnet-a", "mgic", "mgiad-literal", "mgiad-difference"})
     void matchesPyTorch(String name) throws Exception { check(name, be); }
 
-    /** The same on the OpenCL backend (PoCL or rusticl in CI), skipped where no OpenCL device exists. */
-    @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet20", "mgnet-ab", "mgnet-a", "mgic", "mgiad-literal", "mgiad-difference"})
-    void matchesPyTorchOnOpenCl(String name) throws Exception {
-        OpenCl.Availability a = OpenCl.probe();
-        Assumptions.assumeTrue(a.available(), () -> "OpenCL unavailable: " + a.reason());
-        if (cl == null) cl = OpenClBackend.open("opencl");
-        check(name, cl);
-    }
-
-    private static void check(String name, Backend be) throws Exception {
+    /** Loads golden case {@code name} on {@code be} and asserts everything listed above. */
+    public static void check(String name, Backend be) throws Exception {
         GoldenCase gc = GoldenCase.load(name, be); // PyTorch's state dict, loaded by name as any checkpoint
         Model m = gc.model();
 

@@ -7,6 +7,8 @@ import dev.mgiad.train.JsonObject;
 import dev.mgiad.train.ModelConfigJson;
 import dev.mgiad.train.SafeTensors;
 
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,7 @@ public record GoldenCase(String name, Path dir, Model model, float[] input, int[
             List.of("resnet18", "resnet20", "mgnet-ab", "mgnet-a", "mgic", "mgiad-literal", "mgiad-difference");
 
     public static GoldenCase load(String name, Backend be) throws Exception {
-        Path dir = Path.of(GoldenCase.class.getResource("/golden/" + name + "/golden.safetensors").toURI()).getParent();
+        Path dir = folder(name);
         SafeTensors.Contents contents = SafeTensors.read(dir.resolve("golden.safetensors"));
         Map<String, SafeTensors.Entry> g = contents.tensors();
         ModelConfig config = ModelConfigJson.read(JsonObject.of(Json.parse(contents.metadata().get("config")), "config"));
@@ -36,6 +38,25 @@ public record GoldenCase(String name, Path dir, Model model, float[] input, int[
         int[] labels = new int[in.shape()[0]];
         for (int i = 0; i < labels.length; i++) labels[i] = Math.round(g.get("labels").data()[i]);
         return new GoldenCase(name, dir, m, in.data(), in.shape(), labels, g);
+    }
+
+    /**
+     * The case's folder: the resources themselves when they are files (this module's tests, or a reactor build that
+     * puts target/test-classes on the class path), else a temporary copy (the test-jar from a local repository).
+     */
+    private static Path folder(String name) throws Exception {
+        var url = GoldenCase.class.getResource("/golden/" + name + "/golden.safetensors");
+        if (url == null) throw new IllegalStateException("no golden case " + name + " on the class path");
+        if ("file".equals(url.getProtocol())) return Path.of(url.toURI()).getParent();
+        Path dir = Files.createTempDirectory("golden-" + name);
+        dir.toFile().deleteOnExit(); // registered first, deleted last (after its files)
+        for (String f : List.of("golden.safetensors", "model.safetensors")) {
+            try (InputStream in = GoldenCase.class.getResourceAsStream("/golden/" + name + "/" + f)) {
+                Files.copy(in, dir.resolve(f));
+            }
+            dir.resolve(f).toFile().deleteOnExit();
+        }
+        return dir;
     }
 
     /** PyTorch's tensor {@code key} (e.g. {@code eval.logits}, {@code grad.fc.weight}), or null. */

@@ -43,8 +43,8 @@ class LauncherScriptTest {
         script(tmp.resolve("bin/jdk25"), "echo " + tmp.resolve("jdk"));
         script(tmp.resolve("jdk/bin/java"), "echo 'WARNING: Using incubator modules: jdk.incubator.vector' >&2\n"
                 + "echo 'downloading 1 of 2' >&2\nsleep 4\necho 'finished' >&2");
-        Files.createDirectories(tmp.resolve("mgiad/target"));
-        Files.writeString(tmp.resolve("mgiad/target/mgiad.jar"), "");
+        Files.createDirectories(tmp.resolve("cli/target"));
+        Files.writeString(tmp.resolve("cli/target/mgiad.jar"), "");
         Process p = new ProcessBuilder("/bin/bash", tmp.resolve("bin/mgiad").toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
