@@ -11,6 +11,7 @@
  * the sbatch array script applying the same resume rules in bash, {@link dev.mgiad.study.JavaLauncher} is the command
  * line that starts this very code in a fresh JVM. {@link dev.mgiad.study.StudyResults} and
  * {@link dev.mgiad.study.StudyFigure} write the tables and the SVG. The command line is
- * {@code dev.mgiad.cli.StudyCommand}.
+ * {@code dev.mgiad.cli.StudyCommand}. This package is in the cli artifact, not in train: a child run is started as
+ * {@code mgiad train} ({@link dev.mgiad.study.JavaLauncher#MAIN}).
  */
 package dev.mgiad.study;

@@ -1,6 +1,7 @@
 /**
  * The models of the spec ({@code shared/ARCHITECTURE.md}) on the engine's operators: ResNet18/20, MgNet
- * (shared A or A and B, dense or grouped), MGIC and MGiaD.
+ * (shared A or A and B, dense or grouped), MGIC and MGiaD. Artifact {@code dev.mgiad:models}, which needs the engine
+ * alone (no data sets, training, OpenCL or command line).
  *
  * <p>Entry points: a {@link dev.mgiad.model.ModelConfig} (the paper's defaults per family from
  * {@link dev.mgiad.model.ModelConfig#defaults}, changed with {@code with...}), {@link dev.mgiad.model.Models#build}

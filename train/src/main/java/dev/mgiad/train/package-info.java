@@ -1,5 +1,6 @@
 /**
- * Training runs and their files.
+ * Training runs and their files. Artifact {@code dev.mgiad:train} (with {@code predict}, {@code export} and
+ * {@code perf}), which needs models and data sets, not OpenCL or the command line.
  *
  * <p>{@link dev.mgiad.train.TrainingRun} is what {@code mgiad train} does, callable from Java: a new or resumed run in
  * one folder; {@link dev.mgiad.train.Trainer} is the loop (SGD over prepared batches, evaluation, metrics, a
