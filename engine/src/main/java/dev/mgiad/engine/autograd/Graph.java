@@ -225,6 +225,37 @@ public final class Graph implements Ops<Var> {
     }
 
     /**
+     * {@code ReLU(base + alpha * conv(x))} as one operator: the ReLU clamps the convolution's rows in its epilogue,
+     * and in the backward pass the mask comes from the epilogue of the last contribution to the output's gradient
+     * (else from a pass of its own, in place) before the convolution's backward.
+     */
+    @Override
+    public Var convIntoRelu(Conv2d conv, Var x, Var base, float alpha) {
+        if (!fuse) return relu(convInto(conv, x, base, alpha));
+        Tensor xv = x.value;
+        ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
+        Tensor y = newActivation(xv.n(), conv.out, p.oh(), p.ow());
+        be.convForwardRelu(p, xv, conv.weight.value(), y, base == null ? null : base.value, alpha);
+        Var out = output(y, x, base);
+        if (record()) {
+            noteUse(conv.weight);
+            use(x, base);
+            if (fuseGradients()) out.finish = new GradientEpilogue.ReluMask(y);
+            tape.add(() -> {
+                if (!out.gradValid) return;
+                if (!out.finished) be.reluBackward(y, out.grad, out.grad, false);
+                if (needs(x)) inputGradient(p, out.grad, conv.weight.value(), alpha, x);
+                if (trainable(conv.weight)) {
+                    GradSlot s = slot(conv.weight);
+                    be.convBackwardWeights(p, xv, out.grad, s.tensor, alpha, s.accumulate);
+                }
+                if (base != null && needs(base)) passGradient(out, base);
+            });
+        }
+        return out;
+    }
+
+    /**
      * {@code x.grad (+)= alpha * conv^T(dy)}; when this is the last contribution to x's gradient, with the work x's
      * producer asked for (its ReLU mask or its batch norm's reductions) in the convolution's epilogue.
      */

@@ -40,6 +40,15 @@ public interface Backend extends AutoCloseable {
     /** {@code y = base + alpha * conv(x, w)}; with {@code base == null}, {@code y = alpha * conv(x, w)}. */
     void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha);
 
+    /**
+     * {@code y = relu(base + alpha * conv(x, w))}: MGiaD's residual {@code ReLU(f - A u)} in one pass. The default
+     * runs the ReLU as a pass of its own; the CPU backend clamps each row in the convolution's epilogue.
+     */
+    default void convForwardRelu(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
+        convForward(p, x, w, y, base, alpha);
+        axpby(1f, y, 0f, null, true, y);
+    }
+
     /** {@code dx (+)= alpha * conv^T(dy, w)}, the gradient of the input. */
     void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate);
 

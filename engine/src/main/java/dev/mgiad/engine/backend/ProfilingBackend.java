@@ -122,6 +122,10 @@ public final class ProfilingBackend implements Backend {
         time(conv("fwd", p), category(p), () -> inner.convForward(p, x, w, y, base, alpha));
     }
 
+    @Override public void convForwardRelu(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
+        time(conv("fwd+relu", p), category(p), () -> inner.convForwardRelu(p, x, w, y, base, alpha));
+    }
+
     @Override public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
         time(conv("bwd-data", p), category(p), () -> inner.convBackwardData(p, dy, w, dx, alpha, accumulate));
     }

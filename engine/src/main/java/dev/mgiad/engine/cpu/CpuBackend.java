@@ -115,6 +115,19 @@ public final class CpuBackend implements Backend {
         ConvDispatch.forward(j, par);
     }
 
+    /** The ReLU clamps each row in the convolution's epilogue (a kernel that did not report every row: a pass after). */
+    @Override
+    public void convForwardRelu(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
+        BackendChecks.convForward(p, x, w, y, base, L);
+        float[] b = base == null ? null : base == y ? snapshot(y) : seg(base);
+        ConvJob j = ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks());
+        j.algo = convAlgorithm;
+        ReluRows rows = new ReluRows(y);
+        j.rows = rows;
+        ConvDispatch.forward(j, par);
+        if (!rows.complete()) axpby(1f, y, 0f, null, true, y);
+    }
+
     @Override
     public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
         BackendChecks.convBackwardData(p, dy, w, dx, L);

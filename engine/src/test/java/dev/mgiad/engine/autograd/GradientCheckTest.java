@@ -178,8 +178,8 @@ class GradientCheckTest {
     }
 
     /**
-     * MGiaD's patterns: smoothing steps; the residual ReLU(f - A u) read by a 1x1 grouped transfer (its mask in that
-     * transfer's input-gradient epilogue); batch-norm outputs read by 3x3 convolutions and, through a ReLU, by a
+     * MGiaD's patterns: smoothing steps; the residual ReLU(f - A u) (its ReLU in the convolution's epilogue) read by
+     * a 1x1 grouped transfer (its mask in that transfer's input-gradient epilogue); batch-norm outputs read by 3x3 convolutions and, through a ReLU, by a
      * strided depthwise one (whose kernels run the epilogues as passes of their own); a shared 1x1 weight. With
      * {@code residualLast} the residual is taken after the second smoothing step, so that f's gradient already holds
      * a contribution when the second step's batch norm adds its own.
@@ -188,10 +188,10 @@ class GradientCheckTest {
         Var f = g.convBatchNorm(t.stem, x, null, 1f, t.bnStem, true, null);
         Var r0 = g.convBatchNorm(t.a, f, f, -1f, t.bnR0, true, null);
         Var u = g.convBatchNorm(t.b, r0, null, 1f, t.bnU0, true, f);
-        Var coarse = residualLast ? null : g.conv(t.oneByOne, g.relu(g.convInto(t.a, u, f, -1f)));
+        Var coarse = residualLast ? null : g.conv(t.oneByOne, g.convIntoRelu(t.a, u, f, -1f));
         Var r = g.convBatchNorm(t.a, u, f, -1f, t.bnR1, true, null);
         u = g.convBatchNorm(t.b, r, null, 1f, t.bnU1, true, u);
-        if (residualLast) coarse = g.conv(t.oneByOne, g.relu(g.convInto(t.a, u, f, -1f)));
+        if (residualLast) coarse = g.conv(t.oneByOne, g.convIntoRelu(t.a, u, f, -1f));
         Var down = g.conv(t.oneByOne, g.conv(t.pi, g.conv(t.dw, g.relu(u))));
         return g.linear(t.fc, g.add(g.globalAvgPool(coarse), g.globalAvgPool(down)));
     }
@@ -239,6 +239,8 @@ class GradientCheckTest {
         // the residual's mask in the 1x1 transfer's epilogue; relu(u)'s right after the depthwise stride-2 kernel
         assertEquals(2.0, calls.getOrDefault("conv bwd-data+relu", 0.0), "ReLU masks fused: " + calls);
         assertEquals(0.0, calls.getOrDefault("relu bwd", 0.0), "ReLU masks as their own pass: " + calls);
+        // the residual's forward ReLU in its convolution's epilogue
+        assertEquals(1.0, calls.getOrDefault("conv fwd+relu", 0.0), "forward ReLU fused: " + calls);
     }
 
     /** d(sum of outputs)/d(input) and every parameter gradient, in the module's parameter order. */
