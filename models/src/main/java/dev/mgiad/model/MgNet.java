@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * for l = 1..L:
  *     if l > 1:  u = Pi_l(u);  f = R_l(f_res) + A_l(u)
  *     for i = 1..nu:  r = ReLU(bn_r[i](f - A_l u));  u = u + ReLU(bn_u[i](B_l^i r))
- *     if l < L:  f_res = ReLU(f - A_l u)
+ *     if l &lt; L:  f_res = ReLU(f - A_l u)
  * logits = fc(avgpool(u))
  * </pre>
  * With A not shared (not in the paper), the FAS evaluation uses the first step's A and the residual the last one's.

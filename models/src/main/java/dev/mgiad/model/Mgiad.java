@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * for l = 1..L:
  *     if l > 1:  u = Pi_l(u);  f = R_l(f_res) + A_l(u)       A_l = A_hat_{l,1}
  *     u = SiC_l(f, u, 1)
- *     if l < L:  f_res = ReLU(f - A_l u)
+ *     if l &lt; L:  f_res = ReLU(f - A_l u)
  * logits = fc(avgpool(u))
  * </pre>
  * Every resolution width is lambda times the base width, the stem's and the classifier's included.

@@ -55,12 +55,12 @@ public final class MgiadLevel extends Module implements Multigrid.ResolutionLeve
     /**
      * SiC, the in-channel V-cycle from channel level kappa (Algorithm 2 as executed, spec 6.4):
      * <pre>
-     * for s < eta_pre:  u = smooth(kappa, s, f, u)
-     * if kappa < K:
+     * for s &lt; eta_pre:  u = smooth(kappa, s, f, u)
+     * if kappa &lt; K:
      *     (u_c, f_c) = FAS(Pi_hat, R_hat, A_{kappa+1}; ReLU(f - A u))   the step between resolution levels
      *     u_hat = SiC(f_c, u_c, kappa+1)
      *     u = u + P_hat(u_hat)            literal (Alg. 2 line 7), or u + P_hat(u_hat - u_c)
-     * for s < eta_post: u = smooth(kappa, eta_pre + s, f, u)
+     * for s &lt; eta_post: u = smooth(kappa, eta_pre + s, f, u)
      * </pre>
      */
     public <T> T sic(Ops<T> ops, T f, T u, int kappa) {

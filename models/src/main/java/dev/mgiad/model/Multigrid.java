@@ -60,7 +60,7 @@ public final class Multigrid {
      * for l = 1..L:
      *     if l > 1:  (u, f) = FAS(level l-1 -> l)
      *     u = smooth_l(f, u)
-     *     if l < L:  f_res = ReLU(f - A_l u)
+     *     if l &lt; L:  f_res = ReLU(f - A_l u)
      * </pre>
      *
      * @return the feature of the coarsest level
