@@ -22,7 +22,7 @@ log machine
 for ck in 16 64; do
   for fusion in off on; do
     log "profile c_K=$ck fusion=$fusion"
-    MGIAD_JVM_OPTS="-Dmgiad.fusion=$fusion" bin/mgiad bench model --model mgiad --ck "$ck" --gs 4 --warmup 2 --steps 3 \
+    MGIAD_JVM_OPTS="-Dmgiad.fusion=$fusion" bin/mgiad bench model --model mgiad --ck "$ck" --gs 4 --warmup 3 --steps 3 \
       --profile --results-file "$out/profile-ck$ck-fusion-$fusion.json" >"$out/profile-ck$ck-fusion-$fusion.txt" 2>&1
   done
 done
