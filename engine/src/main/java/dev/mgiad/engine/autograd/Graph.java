@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  */
 public final class Graph implements Ops<Var> {
     /**
-     * {@code -Dmgiad.fusion=off} runs the fused operators as their unfused compositions (conv then batch norm, ReLU
-     * masks and additions as separate passes), for A/B measurements of the fusion and for debugging.
+     * {@code -Dmgiad.fusion=off} runs the fused operators as their unfused compositions (conv then batch norm, conv
+     * then ReLU, ReLU masks, additions and batch norm's backward reductions as separate passes, no gradient
+     * epilogues), for A/B measurements of the fusion and for debugging; {@link #setFusion} does it per graph.
      */
     public static final String FUSION_PROPERTY = "mgiad.fusion";
     static final boolean FUSE = !"off".equals(System.getProperty(FUSION_PROPERTY));
