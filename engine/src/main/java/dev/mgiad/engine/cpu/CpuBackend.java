@@ -236,12 +236,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormBackwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
                                           boolean relu, Tensor dy, Tensor sums, Tensor dx, boolean accumulateDx,
-                                          Tensor dgamma, Tensor dbeta, boolean accumulateParams, Tensor addDxTo) {
+                                          Tensor dgamma, Tensor dbeta, boolean accumulateParams) {
         BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
         BackendChecks.channelVector("batch_norm backward sums (2 per channel)", sums, 2 * x.c());
-        if (addDxTo != null) BackendChecks.sameShape("batch_norm backward (add dx to)", dx, addDxTo);
         NormKernels.backwardWithSums(x, gamma, beta, saveMean, saveInvStd, relu, dy, seg(sums), dx, accumulateDx,
-                dgamma, dbeta, accumulateParams, addDxTo, par);
+                dgamma, dbeta, accumulateParams, par);
     }
 
     @Override
