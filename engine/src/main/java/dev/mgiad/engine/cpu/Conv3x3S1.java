@@ -69,7 +69,8 @@ final class Conv3x3S1 {
             j -> j.is3x3(1) && j.outG >= 4, Conv3x3S1::band);
 
     static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS_BLOCKED = new ConvDispatch.BackwardWeights(
-            "3x3 s1 blocked: L1-sized row chunks, 8 channels x 3 taps", p -> ConvJob.is3x3(p, 1) && p.coutPerGroup() % 8 == 0
+            "3x3 s1/s2 blocked: L1-sized row chunks of a dy panel, 8 channels x 3 taps",
+            p -> (ConvJob.is3x3(p, 1) || ConvJob.is3x3(p, 2)) && p.coutPerGroup() % 8 == 0
             && p.cinPerGroup() >= MIN_BLOCKED_INPUTS, 8, true, Conv3x3S1::weightsBlocked);
 
     private static final ThreadLocal<float[]> WEIGHT_SUMS = ThreadLocal.withInitial(() -> new float[0]);
@@ -84,30 +85,31 @@ final class Conv3x3S1 {
      * for all 8 channels. The lanes are summed once at the end, in a fixed order.
      */
     static void weightsBlocked(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, double[] part) {
-        final int inG = p.cinPerGroup(), h = p.h(), wd = p.w();
+        final int inG = p.cinPerGroup(), ho = p.oh(), wo = p.ow();
         final int n = inG * 3 * 24 * L;
         float[] acc = WEIGHT_SUMS.get();
         if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
         java.util.Arrays.fill(acc, 0, n, 0f);
-        // a chunk: rows of one block, or whole planes of several blocks, whose dy (8 channels) takes <= 24 KiB
-        final int budget = (24 << 10) / (8 * wd * L * 4);
-        final int rows = Math.max(1, Math.min(h, budget)), blocks = Math.max(1, budget / h);
-        final int panelFloats = blocks * rows * wd * 8 * L;
+        // a chunk: output rows of one block, or whole planes of several blocks, whose dy (8 channels) takes <= 24 KiB
+        final int budget = (24 << 10) / (8 * wo * L * 4);
+        final int rows = Math.max(1, Math.min(ho, budget)), blocks = Math.max(1, budget / ho);
+        final int panelFloats = blocks * rows * wo * 8 * L;
         float[] pan = DY_PANEL.get();
         if (pan.length < panelFloats) { pan = new float[panelFloats]; DY_PANEL.set(pan); }
-        final long plane = planeFloats(h, wd);
+        final boolean stride2 = p.stride() == 2;
         for (int nb = nb0; nb < nb1; nb += blocks) {
             int nbe = Math.min(nb1, nb + blocks);
-            for (int y0 = 0; y0 < h; y0 += rows) {
-                int y1 = Math.min(h, y0 + rows);
-                packDy(dy, pan, p, plane, nb, nbe, g, o0, y0, y1);
+            for (int y0 = 0; y0 < ho; y0 += rows) {
+                int y1 = Math.min(ho, y0 + rows);
+                packDy(dy, pan, p, nb, nbe, g, o0, y0, y1);
                 for (int i = 0; i < inG; i++) {
                     for (int ky = 0; ky < 3; ky++) {
                         int a = ((i * 3 + ky) * 24) * L;
                         // two calls of 4 channels from one call site: one kernel of 8 x 3 sums, or the kernel inlined
                         // twice, overflows C2's inlining budget and its vectors get boxed (measured 15-50x slower)
                         for (int half = 0; half < 2; half++) {
-                            dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, 4 * half, acc, a + half * 12 * L);
+                            if (stride2) Conv3x3S2.dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, 4 * half, acc, a + half * 12 * L);
+                            else dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, 4 * half, acc, a + half * 12 * L);
                         }
                     }
                 }
@@ -116,15 +118,15 @@ final class Conv3x3S1 {
         addLaneSums(acc, inG, part);
     }
 
-    /** dy of channels o0..o0+8, blocks nb0..nb1, rows y0..y1 into {@code pan[block][row][x][channel][L]}. */
-    private static void packDy(float[] dy, float[] pan, ConvParams p, long plane, int nb0, int nb1, int g, int o0,
-                               int y0, int y1) {
-        final int wd = p.w();
+    /** dy of channels o0..o0+8, blocks nb0..nb1, output rows y0..y1 into {@code pan[block][row][x][channel][L]}. */
+    private static void packDy(float[] dy, float[] pan, ConvParams p, int nb0, int nb1, int g, int o0, int y0, int y1) {
+        final int wo = p.ow();
+        final long plane = planeFloats(p.oh(), wo);
         int q = 0;
         for (int nb = nb0; nb < nb1; nb++) {
             for (int y = y0; y < y1; y++) {
-                long row = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane + (long) y * wd * P;
-                for (int xx = 0; xx < wd; xx++) {
+                long row = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane + (long) y * wo * P;
+                for (int xx = 0; xx < wo; xx++) {
                     for (int c = 0; c < 8; c++, q += L) ld(dy, row + c * plane + xx * P).intoArray(pan, q);
                 }
             }
