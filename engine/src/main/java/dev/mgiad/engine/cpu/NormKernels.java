@@ -120,6 +120,22 @@ final class NormKernels {
     static void backward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd, boolean relu,
                          Tensor dy, Tensor dx, boolean accumulateDx, Tensor dgamma, Tensor dbeta,
                          boolean accumulateParams, Parallel par) {
+        float[] sums = new float[2 * x.c()];
+        BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par).writeTo(sums);
+        backwardWithSums(x, gamma, beta, saveMean, saveInvStd, relu, dy, sums, dx, accumulateDx, dgamma, dbeta,
+                accumulateParams, null, par);
+    }
+
+    /**
+     * The pass of {@link #backward} after its reductions ({@link BatchNormGradSums}, possibly gathered by the
+     * convolution that wrote dy): {@code dx = gamma*invStd * (dz - mean(dz) - xhat * mean(dz*xhat))}, one read of x
+     * and dy; dgamma and dbeta are the sums themselves. With {@code addDxTo}, dx is also added to that tensor in the
+     * same pass (the gradient of an identity edge that carries dx on, such as a convolution's base).
+     */
+    static void backwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd, boolean relu,
+                                 Tensor dy, float[] sums, Tensor dx, boolean accumulateDx, Tensor dgamma, Tensor dbeta,
+                                 boolean accumulateParams, Tensor addDxTo, Parallel par) {
+        float[] madd = addDxTo == null ? null : CpuBackend.seg(addDxTo);
         float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
         float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
         float[] mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
@@ -127,25 +143,15 @@ final class NormKernels {
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
         long count = (long) x.n() * hw;
         par.forRange(c, (from, to, t) -> {
-            double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {
-                float mean = msm[ch], invStd = msi[ch], g = mg[ch], b = mb[ch];
-                // pass 1: sum(dz) and sum(dz * xhat), dz = dy masked by the ReLU (z = gamma*xhat + beta > 0)
-                sums[0] = 0;
-                sums[1] = 0;
-                for (int nb = 0; nb < nbs; nb++) {
-                    long base = off(nb, ch, c, hw);
-                    backwardSums(mx, mdy, base, base + (long) hw * L, mean, invStd, g, b, relu, sums);
-                }
-                float dgv = (float) sums[1], dbv = (float) sums[0];
+                float dbv = sums[ch], dgv = sums[c + ch];
                 mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
                 mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
-                // pass 2: dx = gamma*invStd * (dz - mean(dz) - xhat * mean(dz*xhat))
-                float meanDz = (float) (sums[0] / count), meanDzx = (float) (sums[1] / count);
+                float meanDz = (float) ((double) dbv / count), meanDzx = (float) ((double) dgv / count);
                 for (int nb = 0; nb < nbs; nb++) {
                     long base = off(nb, ch, c, hw);
-                    backwardDx(mx, mdy, mdx, base, base + (long) hw * L, mean, invStd, g, b, relu, meanDz, meanDzx,
-                            accumulateDx, CpuBackend.realLanes(x, nb));
+                    backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,
+                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb), madd);
                 }
             }
         });
@@ -211,22 +217,15 @@ final class NormKernels {
         float[] mdg = CpuBackend.seg(dgamma), mdb = CpuBackend.seg(dbeta);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
         double[] sums = new double[2 * c + 1];
-        par.forRange(c, (from, to, t) -> {
-            double[] s = new double[2];
-            for (int ch = from; ch < to; ch++) {
-                s[0] = 0;
-                s[1] = 0;
-                for (int nb = 0; nb < nbs; nb++) {
-                    long base = off(nb, ch, c, hw);
-                    backwardSums(mx, mdy, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, s);
-                }
-                sums[2 * ch] = s[0];
-                sums[2 * ch + 1] = s[1];
-                float dgv = (float) s[1], dbv = (float) s[0];
-                mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
-                mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
-            }
-        });
+        BatchNormGradSums rows = BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par);
+        for (int ch = 0; ch < c; ch++) {
+            double[] s = rows.channel(ch);
+            sums[2 * ch] = s[0];
+            sums[2 * ch + 1] = s[1];
+            float dgv = (float) s[1], dbv = (float) s[0];
+            mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
+            mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
+        }
         sums[2 * c] = (double) x.n() * hw;
         ranks.sumInPlace(sums);
         double count = sums[2 * c];
@@ -236,7 +235,7 @@ final class NormKernels {
                 for (int nb = 0; nb < nbs; nb++) {
                     long base = off(nb, ch, c, hw);
                     backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,
-                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb));
+                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb), null);
                 }
             }
         });
@@ -245,25 +244,9 @@ final class NormKernels {
     // The per-plane loops live in small methods: inlined into one big lambda they overflowed C2's inlining budget
     // and ran 20x slower with boxed vectors.
 
-    private static void backwardSums(float[] mx, float[] mdy, long base, long end, float mean, float invStd, float g,
-                                     float b, boolean relu, double[] sums) {
-        FloatVector zero = FloatVector.zero(S), mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
-        FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
-        FloatVector a = zero, ax = zero;
-        for (long o = base; o < end; o += L) {
-            FloatVector xh = ld(mx, o).sub(mv).mul(iv);
-            FloatVector dz = ld(mdy, o);
-            if (relu) dz = zero.blend(dz, xh.fma(gv, bv).compare(VectorOperators.GT, 0f));
-            a = a.add(dz);
-            ax = dz.fma(xh, ax);
-        }
-        sums[0] += Lanes.sum(a);
-        sums[1] += Lanes.sum(ax);
-    }
-
     private static void backwardDx(float[] mx, float[] mdy, float[] mdx, long base, long end, float mean, float invStd,
                                    float g, float b, boolean relu, float meanDz, float meanDzx, boolean accumulate,
-                                   VectorMask<Float> real) {
+                                   VectorMask<Float> real, float[] madd) {
         FloatVector zero = FloatVector.zero(S), mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
         FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
         FloatVector k = FloatVector.broadcast(S, g * invStd), mdzv = FloatVector.broadcast(S, meanDz);
@@ -277,6 +260,7 @@ final class NormKernels {
             if (!full) v = zero.blend(v, real);
             if (accumulate) v = v.add(ld(mdx, o));
             v.intoArray(mdx, (int) o);
+            if (madd != null) ld(madd, o).add(v).intoArray(madd, (int) o);
         }
     }
 }
