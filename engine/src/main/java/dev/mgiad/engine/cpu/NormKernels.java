@@ -152,9 +152,13 @@ final class NormKernels {
     }
 
     /**
-     * {@link #train} over the global batch of a data-parallel run: each rank's per-channel count, mean and M2 from
-     * the same rows as {@link #train} ({@link ConvStats}), merged over ranks by two sums; then normalisation. P ranks
-     * agree with one process up to the order of the final double additions.
+     * {@link #train} over the global batch of a data-parallel run. Every rank contributes the (count, mean, M2) of
+     * each of its batch blocks ({@link ConvStats#blocks}, from the same rows as {@link #train}); the blocks of all
+     * ranks are gathered in rank order, which is the order of the global batch, and every rank merges them as one
+     * process merges its own blocks ({@link ConvStats#merge}). When every rank's shard is a whole number of batch
+     * blocks, its blocks are those of one process and the statistics are one process's bit for bit; otherwise they
+     * differ by rounding. (Summing per-rank aggregates instead rounds differently from one process's merge; 1-ulp
+     * changes of a mean or 1/std grew to 1e-5 in the weights after 4 steps of the distributed test.)
      */
     static void trainSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                   float momentum, float eps, Tensor saveMean, Tensor saveInvStd, boolean relu,
@@ -164,26 +168,12 @@ final class NormKernels {
         float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
         float[] mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
-        // Chan's parallel merge as two sums over ranks: sum n_r*mean_r and n_r give the global mean, then
-        // sum M2_r + n_r*(mean_r - mean)^2 the global M2; each rank's (n, mean, M2) from the same rows as one process
-        ConvStats st = ConvStats.of(x, par);
-        double[][] local = new double[c][];
-        for (int ch = 0; ch < c; ch++) local[ch] = st.countMeanM2(ch);
-        double[] sums = new double[c + 1];
-        for (int ch = 0; ch < c; ch++) sums[ch] = local[ch][0] * local[ch][1];
-        sums[c] = (double) x.n() * hw;
-        ranks.sumInPlace(sums);
-        double count = sums[c];
-        double[] squares = new double[c];
-        for (int ch = 0; ch < c; ch++) {
-            double d = local[ch][1] - sums[ch] / count;
-            squares[ch] = local[ch][2] + local[ch][0] * d * d;
-        }
-        ranks.sumInPlace(squares);
+        double[] blocks = ranks.gather(ConvStats.of(x, par).blocks());
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                double mean = sums[ch] / count;
-                double var = Math.max(0, squares[ch] / count);
+                // the arithmetic of train(): one process's statistics and running statistics, bit for bit
+                double[] s = ConvStats.merge(blocks, c, ch);
+                double count = s[0], mean = s[1], var = Math.max(0, s[2] / s[0]);
                 float invStd = (float) (1.0 / Math.sqrt(var + eps));
                 msm[ch] = (float) mean;
                 msi[ch] = invStd;
@@ -198,9 +188,11 @@ final class NormKernels {
     }
 
     /**
-     * {@link #backward} of {@link #trainSynchronised}: the per-channel sums of dz and dz*xhat are summed over ranks
-     * before dx is formed with the global means; dgamma and dbeta keep this rank's sums, since the gradient all-reduce
-     * adds the ranks' parameter gradients afterwards.
+     * {@link #backward} of {@link #trainSynchronised}: the per-block sums of dz and dz*xhat of all ranks are gathered
+     * and added in the global batch's block order, as {@link #backward} adds one process's blocks, before dx is
+     * formed with the global means. dgamma and dbeta are these global sums on rank 0 and zero on the others, so that
+     * the gradient all-reduce, which adds the ranks' parameter gradients, returns exactly one process's value
+     * (per-rank float partials would be added in another order).
      */
     static void backwardSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
                                      boolean relu, Tensor dy, Tensor dx, boolean accumulateDx, Tensor dgamma,
@@ -210,29 +202,36 @@ final class NormKernels {
         float[] mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
         float[] mdg = CpuBackend.seg(dgamma), mdb = CpuBackend.seg(dbeta);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
-        double[] sums = new double[2 * c + 1];
+        double[] mine = new double[nbs * c * 3]; // [block][channel] x {count, sum dz, sum dz*xhat}
         par.forRange(c, (from, to, t) -> {
             double[] s = new double[2];
             for (int ch = from; ch < to; ch++) {
-                s[0] = 0;
-                s[1] = 0;
                 for (int nb = 0; nb < nbs; nb++) {
+                    s[0] = 0;
+                    s[1] = 0;
                     long base = off(nb, ch, c, hw);
                     backwardSums(mx, mdy, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, s);
+                    int o = (nb * c + ch) * 3;
+                    mine[o] = (double) CpuBackend.realLanes(x, nb).trueCount() * hw;
+                    mine[o + 1] = s[0];
+                    mine[o + 2] = s[1];
                 }
-                sums[2 * ch] = s[0];
-                sums[2 * ch + 1] = s[1];
-                float dgv = (float) s[1], dbv = (float) s[0];
-                mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
-                mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
             }
         });
-        sums[2 * c] = (double) x.n() * hw;
-        ranks.sumInPlace(sums);
-        double count = sums[2 * c];
+        double[] all = ranks.gather(mine);
+        boolean owner = ranks.rank() == 0;
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                float meanDz = (float) (sums[2 * ch] / count), meanDzx = (float) (sums[2 * ch + 1] / count);
+                double count = 0, sumDz = 0, sumDzx = 0; // in block order, as backward() adds one process's blocks
+                for (int o = ch * 3; o < all.length; o += c * 3) {
+                    count += all[o];
+                    sumDz += all[o + 1];
+                    sumDzx += all[o + 2];
+                }
+                float dgv = owner ? (float) sumDzx : 0f, dbv = owner ? (float) sumDz : 0f;
+                mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
+                mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
+                float meanDz = (float) (sumDz / count), meanDzx = (float) (sumDzx / count);
                 for (int nb = 0; nb < nbs; nb++) {
                     long base = off(nb, ch, c, hw);
                     backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,
