@@ -44,12 +44,12 @@ tests() {
 }
 
 # With Maven: bin/mgiad (builds the jar) and the test steps. Without (a bare GPU machine that got a Java 25 runtime
-# and a prebuilt mgiad/target/mgiad.jar carried over, see the README): the jar alone, for the device list with its
+# and a prebuilt cli/target/mgiad.jar carried over, see the README): the jar alone, for the device list with its
 # self-test and the benchmark.
 if command -v mvn >/dev/null && [ -z "${MGIAD_JAVA:-}" ]; then
   mgiad=(bin/mgiad)
 else
-  mgiad=("${MGIAD_JAVA:-java}" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar mgiad/target/mgiad.jar)
+  mgiad=("${MGIAD_JAVA:-java}" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar cli/target/mgiad.jar)
 fi
 
 say "machine and OpenCL devices"

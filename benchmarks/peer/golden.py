@@ -2,7 +2,7 @@
 """Writes the engine's golden test files: tiny configurations of every model family, run in PyTorch (float64) from
 the models of mgiad_torch.py, so that GoldenTest can check our logits and gradients against an independent engine.
 
-For each configuration NAME, into mgiad/src/test/resources/golden/NAME/:
+For each configuration NAME, into train/src/test/resources/golden/NAME/:
   model.safetensors   the PyTorch state_dict (float32; num_batches_tracked as int64), exactly what
                       torch's model.state_dict() holds: the engine must load it by name
   golden.safetensors  input [N,C,H,W], labels [N] (as floats), and, from float64 runs on those float32 values:
@@ -14,7 +14,7 @@ For each configuration NAME, into mgiad/src/test/resources/golden/NAME/:
                       metadata "config": the state.json "model" object
 Batch norm weights, biases and running statistics are drawn away from their defaults, so that both modes and all
 four tensors matter. Run once (outputs are committed; 2 s of CPU, bit-identical on rerun):
-  /usr/bin/python3 benchmarks/peer/golden.py [--out mgiad/src/test/resources/golden]
+  /usr/bin/python3 benchmarks/peer/golden.py [--out train/src/test/resources/golden]
 """
 import argparse
 import json
@@ -86,7 +86,7 @@ def dump(name, c, out, seed):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "../../mgiad/src/test/resources/golden"))
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "../../train/src/test/resources/golden"))
     args = ap.parse_args()
     torch.use_deterministic_algorithms(True)
     for i, (name, c) in enumerate(CONFIGS.items()):

@@ -4,7 +4,7 @@ loads with load_state_dict(strict=True) and no renaming.
 Names follow `mgiad params --tensors`: stem.conv.weight, stem.bn.{weight,bias,running_mean,running_var},
 levels.<l>.* (resolution levels count from 1, as the paper's l), channel.<kappa>.* (from 1, as kappa),
 block.<i>, bn_r.<s>, bn_u.<s> (from 0), fc.{weight,bias}. The forward passes are written from
-/work/shared/ARCHITECTURE.md (sections 2-7) and follow the engine's model code step for step (mgiad/src/main/java/
+/work/shared/ARCHITECTURE.md (sections 2-7) and follow the engine's model code step for step (models/src/main/java/
 dev/mgiad/model): the same operators in the same order, so the two engines agree to float rounding.
 
 A model is built from the "model" object of a checkpoint's state.json (build(cfg)); read_safetensors and
