@@ -41,19 +41,29 @@ public final class MpiCommunicator implements Communicator {
     }
 
     /**
-     * Initialises MPI on a new thread. Throws {@link MpiException} with a one-line message when the library is
-     * missing or fails to start.
+     * Initialises MPI on a new thread, with {@code timeout} as the watchdog of every collective and of {@code MPI_Init}
+     * (at least {@link #MIN_INIT_TIMEOUT}: starting many ranks, or a loaded machine, takes longer than a collective).
+     * Throws {@link MpiException} with a one-line message when the library is missing or fails to start.
      */
     public static MpiCommunicator start(Duration timeout) {
+        return start(timeout.compareTo(MIN_INIT_TIMEOUT) < 0 ? MIN_INIT_TIMEOUT : timeout, timeout);
+    }
+
+    /** The least time {@link #start(Duration)} gives {@code MPI_Init}. */
+    public static final Duration MIN_INIT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** As {@link #start(Duration)}, with separate watchdogs for {@code MPI_Init} and for the collectives. */
+    public static MpiCommunicator start(Duration initTimeout, Duration timeout) {
         ExecutorService t = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("mpi").unstarted(r));
         Future<Mpi> loaded = t.submit(Mpi::load);
         try {
-            return new MpiCommunicator(t, loaded.get(timeout.toNanos(), TimeUnit.NANOSECONDS), timeout);
+            Mpi mpi = loaded.get(initTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return new MpiCommunicator(t, mpi, timeout);
         } catch (ExecutionException e) {
             t.shutdownNow();
             throw e.getCause() instanceof MpiException m ? m : new MpiException("MPI could not start: " + e.getCause());
         } catch (TimeoutException e) {
-            throw new MpiException("MPI_Init did not return within " + timeout.toSeconds() + " s: is the launcher (mpirun, srun) reachable?");
+            throw new MpiException("MPI_Init did not return within " + initTimeout.toSeconds() + " s: is the launcher (mpirun, srun) reachable?");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MpiException("interrupted while starting MPI");
