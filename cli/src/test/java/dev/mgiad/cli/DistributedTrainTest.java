@@ -38,7 +38,7 @@ class DistributedTrainTest {
      * gradients are summed (two per-rank partial sums added by MPI_Allreduce instead of one process's sum): measured
      * 1.5e-8, one float ulp of a weight of 0.2. Per-rank batch norm differs by 4.4e-3 after this step.
      */
-    private static final double ONE_STEP_TOLERANCE = 2e-7;
+    static final double ONE_STEP_TOLERANCE = 2e-7;
 
     /**
      * The same after the 4 steps of epoch 1 and the 8 steps of two epochs. This small network on synthetic images
@@ -49,7 +49,7 @@ class DistributedTrainTest {
      */
     private static final double EPOCH_TOLERANCE = 1e-4, TWO_EPOCH_TOLERANCE = 5e-4;
 
-    private static String[] common(Path data) {
+    static String[] common(Path data) {
         return new String[]{"--dataset", "fashion-mnist", "--widths", "4,8", "--ck", "4", "--gs", "2",
                 "--limit-test", "64", "--batch-size", "64", "--lr", "0.02", "--threads", "1", "--data-dir", data.toString()};
     }
@@ -83,18 +83,18 @@ class DistributedTrainTest {
         return dir;
     }
 
-    private static MpiRun.Result mpirun(int ranks, String... args) throws Exception {
+    static MpiRun.Result mpirun(int ranks, String... args) throws Exception {
         return MpiRun.run(MpiRun.builder(ranks, Main.class.getName(), List.of(args)), 240);
     }
 
     private static String[] concat(String[] a, String... b) { return TrainCliTest.concat(a, b); }
 
-    private static Map<String, SafeTensors.Entry> weights(Path run, String ckpt) throws IOException {
+    static Map<String, SafeTensors.Entry> weights(Path run, String ckpt) throws IOException {
         return SafeTensors.read(run.resolve(ckpt).resolve("model.safetensors")).tensors();
     }
 
     /** Largest |a - b| over every tensor of two checkpoints (weights and batch-norm buffers). */
-    private static double maxDifference(Map<String, SafeTensors.Entry> a, Map<String, SafeTensors.Entry> b) {
+    static double maxDifference(Map<String, SafeTensors.Entry> a, Map<String, SafeTensors.Entry> b) {
         assertEquals(a.keySet(), b.keySet());
         double worst = 0;
         for (var e : a.entrySet()) {
