@@ -157,8 +157,9 @@ final class NormKernels {
      * ranks are gathered in rank order, which is the order of the global batch, and every rank merges them as one
      * process merges its own blocks ({@link ConvStats#merge}). When every rank's shard is a whole number of batch
      * blocks, its blocks are those of one process and the statistics are one process's bit for bit; otherwise they
-     * differ by rounding. (Summing per-rank aggregates instead rounds differently from one process's merge; 1-ulp
-     * changes of a mean or 1/std grew to 1e-5 in the weights after 4 steps of the distributed test.)
+     * differ by rounding. (Summing per-rank aggregates instead, as before, rounded differently from one process's
+     * merge in the last bits of the double; gathering the blocks leaves the order of the weight-gradient sums as the
+     * only difference between P ranks and one process.)
      */
     static void trainSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                   float momentum, float eps, Tensor saveMean, Tensor saveInvStd, boolean relu,
