@@ -29,7 +29,7 @@ public final class JavaLauncher {
     public static List<String> jvmArgs(int heapPercent) {
         List<String> c = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseParallelGC", "-XX:MaxRAMPercentage=" + Math.max(5, Math.min(75, heapPercent)),
-                "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0", "-Xss8m"));
+                "-Xss8m")); // the JVM's default uncommon traps: see bin/mgiad
         String extra = System.getenv("MGIAD_JVM_OPTS");
         if (extra != null && !extra.isBlank()) c.addAll(List.of(extra.trim().split("\\s+")));
         c.add("-cp");

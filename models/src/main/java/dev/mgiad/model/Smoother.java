@@ -28,9 +28,12 @@ public final class Smoother {
         return ops.convBatchNorm(b, r, null, 1f, bnU, true, u);
     }
 
-    /** The residual handed to the restriction: {@code ReLU(f - A u)}, without BN. */
+    /**
+     * The residual handed to the restriction: {@code ReLU(f - A u)}, without BN; one fused operator (the ReLU in the
+     * convolution's epilogue).
+     */
     public static <T> T residual(Ops<T> ops, Conv2d a, T f, T u) {
-        return ops.relu(ops.convInto(a, u, f, -1f));
+        return ops.convIntoRelu(a, u, f, -1f);
     }
 
     /**

@@ -70,6 +70,17 @@ public final class ModelBenchmark {
      */
     public static Result run(String label, Model model, Backend be, int batch, int size, int warmup, int steps,
                              boolean inference) {
+        return run(label, model, be, batch, size, warmup, steps, inference, () -> { });
+    }
+
+    /**
+     * As {@link #run(String, Model, Backend, int, int, int, int, boolean)}, calling {@code afterWarmup} between the
+     * warm-up and the timed steps: the timed steps reuse the warm-up's graph and buffer pool, so a profile cleared
+     * there sees steady-state steps, not the first allocation of every buffer (page faults, and garbage collections
+     * that copy the new buffers, which landed inside arbitrary operators and made single calls take seconds).
+     */
+    public static Result run(String label, Model model, Backend be, int batch, int size, int warmup, int steps,
+                             boolean inference, Runnable afterWarmup) {
         int in = model.config().inChannels(), classes = model.config().classes();
         Random r = new Random(1);
         float[] x = new float[batch * in * size * size];
@@ -81,6 +92,7 @@ public final class ModelBenchmark {
         double[] step = new double[steps], f = new double[steps], b = new double[steps], o = new double[steps];
         double[] inf = new double[steps], every = new double[warmup + steps];
         for (int s = -warmup; s < steps; s++) {
+            if (s == 0) afterWarmup.run();
             long t0 = System.nanoTime();
             Var logits = model.forward(g, g.input(x, batch, in, size, size));
             g.crossEntropy(logits, labels, 0f);

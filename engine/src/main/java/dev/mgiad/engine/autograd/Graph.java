@@ -3,6 +3,7 @@ package dev.mgiad.engine.autograd;
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.ConvParams;
 import dev.mgiad.engine.backend.CrossRankSum;
+import dev.mgiad.engine.backend.GradientEpilogue;
 import dev.mgiad.engine.nn.BatchNorm2d;
 import dev.mgiad.engine.nn.Conv2d;
 import dev.mgiad.engine.nn.Linear;
@@ -42,6 +43,7 @@ public final class Graph implements Ops<Var> {
     private final BufferPool pool;
     private final List<Runnable> tape = new ArrayList<>();
     private boolean training = true;
+    private boolean fuse = FUSE;
     private CrossRankSum batchNormRanks;
     private Consumer<Parameter> gradientReady;
     /** Tape index of each parameter's first use in the forward pass: its gradient is final once that entry ran. */
@@ -55,6 +57,18 @@ public final class Graph implements Ops<Var> {
     public Backend backend() { return be; }
     public BufferPool pool() { return pool; }
     public boolean training() { return training; }
+
+    /**
+     * Fused operators on (the default, unless {@code -Dmgiad.fusion=off}) or off: the unfused graph runs every
+     * operator as its own pass. Both compute the same arithmetic in the same order, so they agree bit for bit on the
+     * CPU; the switch is for A/B measurements and tests.
+     */
+    public void setFusion(boolean on) { this.fuse = on; }
+
+    public boolean fusion() { return fuse; }
+
+    /** Gradient epilogues ({@link GradientEpilogue}) need the backend's split batch-norm backward. */
+    private boolean fuseGradients() { return fuse && be.fusesGradientPasses(); }
 
     /** Training mode records the tape and uses batch statistics; evaluation mode does neither. */
     public void setTraining(boolean training) { this.training = training; }
@@ -129,7 +143,22 @@ public final class Graph implements Ops<Var> {
         if (v.grad == null) v.grad = pool.acquire(v.value.shape(), v.value.layout());
         boolean acc = v.gradValid;
         v.gradValid = true;
+        v.contributions++;
         return new GradSlot(v.grad, acc);
+    }
+
+    /** Counts, when an operator is recorded, each input whose gradient its closure may add to. */
+    private static void use(Var... inputs) {
+        for (Var v : inputs) if (needs(v)) v.uses++;
+    }
+
+    /**
+     * The epilogue to run with the contribution about to be made to v's gradient, when that contribution is the last
+     * one: every other recorded use has contributed already (a use whose closure is skipped never counts, which only
+     * makes this answer null, never wrong). The caller then must run it and mark v finished.
+     */
+    private GradientEpilogue lastContributionEpilogue(Var v) {
+        return fuseGradients() && v.finish != null && v.contributions == v.uses - 1 ? v.finish : null;
     }
 
     private GradSlot slot(Parameter p) {
@@ -147,6 +176,7 @@ public final class Graph implements Ops<Var> {
      * contribution then takes over the buffer instead of copying it.
      */
     private void passGradient(Var out, Var target) {
+        target.contributions++;
         if (!target.gradValid) {
             target.grad = out.grad;
             target.gradValid = true;
@@ -180,12 +210,10 @@ public final class Graph implements Ops<Var> {
         Var out = output(y, x, base);
         if (record()) {
             noteUse(conv.weight);
+            use(x, base);
             tape.add(() -> {
                 if (!out.gradValid) return;
-                if (needs(x)) {
-                    GradSlot s = slot(x);
-                    be.convBackwardData(p, out.grad, conv.weight.value(), s.tensor, alpha, s.accumulate);
-                }
+                if (needs(x)) inputGradient(p, out.grad, conv.weight.value(), alpha, x);
                 if (trainable(conv.weight)) {
                     GradSlot s = slot(conv.weight);
                     be.convBackwardWeights(p, xv, out.grad, s.tensor, alpha, s.accumulate);
@@ -194,6 +222,80 @@ public final class Graph implements Ops<Var> {
             });
         }
         return out;
+    }
+
+    /**
+     * {@code ReLU(base + alpha * conv(x))} as one operator: the ReLU clamps the convolution's rows in its epilogue,
+     * and in the backward pass the mask comes from the epilogue of the last contribution to the output's gradient
+     * (else from a pass of its own, in place) before the convolution's backward.
+     */
+    @Override
+    public Var convIntoRelu(Conv2d conv, Var x, Var base, float alpha) {
+        if (!fuse) return relu(convInto(conv, x, base, alpha));
+        Tensor xv = x.value;
+        ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
+        Tensor y = newActivation(xv.n(), conv.out, p.oh(), p.ow());
+        be.convForwardRelu(p, xv, conv.weight.value(), y, base == null ? null : base.value, alpha);
+        Var out = output(y, x, base);
+        if (record()) {
+            noteUse(conv.weight);
+            use(x, base);
+            if (fuseGradients()) out.finish = new GradientEpilogue.ReluMask(y);
+            tape.add(() -> {
+                if (!out.gradValid) return;
+                if (!out.finished) be.reluBackward(y, out.grad, out.grad, false);
+                if (needs(x)) inputGradient(p, out.grad, conv.weight.value(), alpha, x);
+                if (trainable(conv.weight)) {
+                    GradSlot s = slot(conv.weight);
+                    be.convBackwardWeights(p, xv, out.grad, s.tensor, alpha, s.accumulate);
+                }
+                if (base != null && needs(base)) passGradient(out, base);
+            });
+        }
+        return out;
+    }
+
+    /**
+     * {@code x.grad (+)= alpha * conv^T(dy)}; when this is the last contribution to x's gradient, with the work x's
+     * producer asked for (its ReLU mask or its batch norm's reductions) in the convolution's epilogue.
+     */
+    private void inputGradient(ConvParams p, Tensor dy, Tensor w, float alpha, Var x) {
+        GradientEpilogue then = lastContributionEpilogue(x);
+        GradSlot s = slot(x);
+        be.convBackwardData(p, dy, w, s.tensor, alpha, s.accumulate, then);
+        if (then != null) x.finished = true;
+    }
+
+    /**
+     * Batch norm's backward. Fused: its reductions come from the epilogue of the last contribution to {@code out}'s
+     * gradient when that ran them, else from a pass of their own, and then one pass writes dx, adding it also to
+     * {@code addTo}'s gradient when given (a base whose gradient is dx). Unfused: the backend's whole operator.
+     */
+    private void batchNormBackward(Var out, Tensor xv, BatchNorm2d bn, Tensor mean, Tensor inv, boolean relu,
+                                   Tensor dx, boolean accumulateDx, CrossRankSum ranks, Var addTo) {
+        GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
+        if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
+        if (out.finish instanceof GradientEpilogue.BatchNormSums s) {
+            if (!out.finished) be.finishGradient(out.grad, s);
+            Tensor add = null;
+            if (addTo != null) {
+                add = addTo.grad;
+                addTo.contributions++;
+            }
+            be.batchNormBackwardWithSums(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, s.sums(), dx,
+                    accumulateDx, dg.tensor, db.tensor, dg.accumulate, add);
+        } else {
+            if (addTo != null) throw new IllegalStateException("a base added in batch norm's pass needs the split backward");
+            be.batchNormBackward(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, dx, accumulateDx,
+                    dg.tensor, db.tensor, dg.accumulate, ranks);
+        }
+    }
+
+    /** Asks the last contribution to {@code out}'s gradient for batch norm's backward reductions. */
+    private void requestBatchNormSums(Var out, Tensor xv, BatchNorm2d bn, Tensor mean, Tensor inv, boolean relu) {
+        if (!fuseGradients()) return;
+        out.finish = new GradientEpilogue.BatchNormSums(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu,
+                pool.acquire(Shape.of(2 * xv.c()), Layout.PLAIN));
     }
 
     /** {@code residual + act(BN(x))}, act = ReLU or identity, residual may be null. */
@@ -213,13 +315,12 @@ public final class Graph implements Ops<Var> {
                 BatchNorm2d.MOMENTUM, BatchNorm2d.EPS, mean, inv, relu, rv, y, ranks);
         Var out = output(y, x, residual);
         noteUse(bn.gamma, bn.beta);
+        use(x, residual);
+        if (ranks == null) requestBatchNormSums(out, xv, bn, mean, inv, relu);
         tape.add(() -> {
             if (!out.gradValid) return;
             GradSlot dx = needs(x) ? slot(x) : new GradSlot(pool.acquire(xv.shape(), xv.layout()), false);
-            GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
-            if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
-            be.batchNormBackward(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, dx.tensor,
-                    dx.accumulate, dg.tensor, db.tensor, dg.accumulate, ranks);
+            batchNormBackward(out, xv, bn, mean, inv, relu, dx.tensor, dx.accumulate, ranks, null);
             if (residual != null && needs(residual)) passGradient(out, residual);
         });
         return out;
@@ -232,7 +333,7 @@ public final class Graph implements Ops<Var> {
      */
     public Var convBatchNorm(Conv2d conv, Var x, Var base, float alpha, BatchNorm2d bn, boolean relu, Var residual) {
         // synchronised batch norm sums its statistics over ranks: the unfused pair does that
-        if (!training || !FUSE || batchNormRanks != null) return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
+        if (!training || !fuse || batchNormRanks != null) return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
         Tensor xv = x.value;
         ConvParams p = conv.params(xv.n(), xv.h(), xv.w());
         Tensor t = newActivation(xv.n(), conv.out, p.oh(), p.ow()), y = newActivation(xv.n(), conv.out, p.oh(), p.ow());
@@ -242,27 +343,28 @@ public final class Graph implements Ops<Var> {
                 bn.beta.value(), bn.runningMean.value(), bn.runningVar.value(), BatchNorm2d.MOMENTUM, BatchNorm2d.EPS,
                 mean, inv, relu, rv, y);
         Var out = output(y, x, base, residual);
+        use(x, base, residual);
+        requestBatchNormSums(out, t, bn, mean, inv, relu);
         tape.add(() -> {
             if (!out.gradValid) return;
             Var tv = new Var(t, true); // the convolution's output, as an internal value of this closure
             tv.grad = pool.acquire(t.shape(), t.layout());
             tv.gradValid = true;
-            GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
-            if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
-            be.batchNormBackward(t, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, tv.grad, false,
-                    dg.tensor, db.tensor, dg.accumulate);
+            // base's gradient is t's: added in batch norm's pass when it already holds other contributions (a first
+            // one takes the buffer over at the end instead) and the addition's place in the order of base's
+            // contributions stays the same, i.e. base is neither x nor the residual
+            boolean baseInPass = base != null && needs(base) && base.gradValid && base != x && base != residual
+                    && out.finish instanceof GradientEpilogue.BatchNormSums;
+            batchNormBackward(out, t, bn, mean, inv, relu, tv.grad, false, null, baseInPass ? base : null);
             // the residual first, as the unfused pair does (its batch norm's closure runs before the conv's): the
             // gradients then accumulate in the same order, so fused and unfused graphs agree bit for bit
             if (residual != null && needs(residual)) passGradient(out, residual);
-            if (needs(x)) {
-                GradSlot s = slot(x);
-                be.convBackwardData(p, tv.grad, conv.weight.value(), s.tensor, alpha, s.accumulate);
-            }
+            if (needs(x)) inputGradient(p, tv.grad, conv.weight.value(), alpha, x);
             if (trainable(conv.weight)) {
                 GradSlot s = slot(conv.weight);
                 be.convBackwardWeights(p, xv, tv.grad, s.tensor, alpha, s.accumulate);
             }
-            if (base != null && needs(base)) passGradient(tv, base);
+            if (base != null && needs(base) && !baseInPass) passGradient(tv, base);
         });
         return out;
     }
@@ -274,11 +376,18 @@ public final class Graph implements Ops<Var> {
         be.axpby(a, x.value, b, y == null ? null : y.value, relu, out);
         Var o = output(out, x, y);
         if (record()) {
+            use(x, y);
+            // relu(x): the last contribution to the output's gradient can apply the mask in its epilogue
+            if (relu && a == 1f && !needs(y) && needs(x) && fuseGradients()) o.finish = new GradientEpilogue.ReluMask(out);
             tape.add(() -> {
                 if (!o.gradValid) return;
                 Tensor g = o.grad;
                 boolean toX = needs(x), toY = y != null && needs(y);
-                if (FUSE && relu && a == 1f && toX && !toY) {
+                if (fuse && relu && a == 1f && toX && !toY && o.finished) {
+                    passGradient(o, x); // already masked in place: hand the buffer on (or add it)
+                    return;
+                }
+                if (fuse && relu && a == 1f && toX && !toY) {
                     // relu(x): the mask is applied on the way into x's gradient, one pass, no masked temporary
                     GradSlot s = slot(x);
                     be.reluBackward(out, g, s.tensor, s.accumulate);
@@ -295,7 +404,7 @@ public final class Graph implements Ops<Var> {
                     be.scaleInto(g, b, s.tensor, s.accumulate);
                 }
                 if (toX) {
-                    if (FUSE && a == 1f) {
+                    if (fuse && a == 1f) {
                         passGradient(o, x); // x + b*y: x's gradient is o's, handed over when it is the first
                     } else {
                         GradSlot s = slot(x);
@@ -323,6 +432,7 @@ public final class Graph implements Ops<Var> {
         be.globalAvgPool(x.value, y);
         Var o = output(y, x);
         if (record()) {
+            use(x);
             tape.add(() -> {
                 if (!o.gradValid || !needs(x)) return;
                 GradSlot s = slot(x);
@@ -348,6 +458,7 @@ public final class Graph implements Ops<Var> {
         Var o = output(y, x);
         if (record()) {
             noteUse(lin.weight, lin.bias);
+            use(x);
             tape.add(() -> {
                 if (!o.gradValid) return;
                 if (needs(x)) {
@@ -372,6 +483,7 @@ public final class Graph implements Ops<Var> {
         be.shortcutA(xv, stride, y);
         Var o = output(y, x);
         if (record()) {
+            use(x);
             tape.add(() -> {
                 if (!o.gradValid || !needs(x)) return;
                 GradSlot s = slot(x);

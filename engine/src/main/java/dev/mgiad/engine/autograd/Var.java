@@ -9,6 +9,11 @@ public final class Var {
     final boolean requiresGrad;
     Tensor grad;
     boolean gradValid;
+    /** Recorded operators that may add to this gradient, and how many have added so far (see Graph#lastContribution). */
+    int uses, contributions;
+    /** Work the last contribution to this gradient may do in its epilogue (null: none), and whether it did. */
+    dev.mgiad.engine.backend.GradientEpilogue finish;
+    boolean finished;
 
     Var(Tensor value, boolean requiresGrad) {
         this.value = value;

@@ -40,6 +40,15 @@ public interface Backend extends AutoCloseable {
     /** {@code y = base + alpha * conv(x, w)}; with {@code base == null}, {@code y = alpha * conv(x, w)}. */
     void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha);
 
+    /**
+     * {@code y = relu(base + alpha * conv(x, w))}: MGiaD's residual {@code ReLU(f - A u)} in one pass. The default
+     * runs the ReLU as a pass of its own; the CPU backend clamps each row in the convolution's epilogue.
+     */
+    default void convForwardRelu(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
+        convForward(p, x, w, y, base, alpha);
+        axpby(1f, y, 0f, null, true, y);
+    }
+
     /** {@code dx (+)= alpha * conv^T(dy, w)}, the gradient of the input. */
     void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate);
 
@@ -107,6 +116,58 @@ public interface Backend extends AutoCloseable {
                                    Tensor dgamma, Tensor dbeta, boolean accumulateParams, CrossRankSum ranks) {
         if (ranks != null) throw new UnsupportedOperationException(name() + " has no synchronised batch norm (--sync-bn); use --device cpu");
         batchNormBackward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta, accumulateParams);
+    }
+
+    // ---------------------------------------------------------------- fused gradient passes (optional)
+
+    /**
+     * Whether this backend implements the split batch-norm backward ({@link #batchNormBackwardSums} and
+     * {@link #batchNormBackwardWithSums}); the graph fuses gradient passes ({@link GradientEpilogue}) only then.
+     */
+    default boolean fusesGradientPasses() { return false; }
+
+    /**
+     * The two per-channel reductions of {@link #batchNormBackward}, {@code sums[c] = sum(dz)} and
+     * {@code sums[C + c] = sum(dz * xhat)} over N, H, W, where {@code dz} is {@code dy} masked by the ReLU when
+     * {@code relu} ({@code gamma * xhat + beta > 0}); {@code sums} is a plain vector of 2C floats. They are dbeta and
+     * dgamma, and the two means dx needs.
+     */
+    default void batchNormBackwardSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                       boolean relu, Tensor dy, Tensor sums) {
+        throw new UnsupportedOperationException(name() + " has no split batch-norm backward");
+    }
+
+    /**
+     * {@link #batchNormBackward} with its reductions already in {@code sums} (from {@link #batchNormBackwardSums} or
+     * from the epilogue of the pass that wrote dy): one pass that reads x and dy and writes dx. With
+     * {@code addDxTo} (may be null) the pass also adds the new dx to that tensor, {@code addDxTo += dx}: the identity
+     * edge of a fused convolution's base, whose gradient is dx, without a pass of its own.
+     */
+    default void batchNormBackwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                           boolean relu, Tensor dy, Tensor sums, Tensor dx, boolean accumulateDx,
+                                           Tensor dgamma, Tensor dbeta, boolean accumulateParams, Tensor addDxTo) {
+        throw new UnsupportedOperationException(name() + " has no split batch-norm backward");
+    }
+
+    /**
+     * {@link #convBackwardData} that also runs {@code then} on dx, which the caller guarantees is the last
+     * contribution to that gradient ({@code then == null}: none). The default runs the two one after the other; the
+     * CPU backend runs {@code then} in the convolution's epilogue, row by row while the rows are in L1.
+     */
+    default void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate,
+                                  GradientEpilogue then) {
+        convBackwardData(p, dy, w, dx, alpha, accumulate);
+        finishGradient(dx, then);
+    }
+
+    /** Runs {@code then} on the finished gradient {@code g} as a pass of its own ({@code null}: nothing). */
+    default void finishGradient(Tensor g, GradientEpilogue then) {
+        switch (then) {
+            case null -> { }
+            case GradientEpilogue.ReluMask m -> reluBackward(m.y(), g, g, false);
+            case GradientEpilogue.BatchNormSums s ->
+                    batchNormBackwardSums(s.x(), s.gamma(), s.beta(), s.saveMean(), s.saveInvStd(), s.relu(), g, s.sums());
+        }
     }
 
     // ---------------------------------------------------------------- elementwise

@@ -110,6 +110,17 @@ public final class BackendChecks {
         channelVector(op + " dbeta", dbeta, x.c());
     }
 
+    public static void batchNormBackwardSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                             Tensor dy, Tensor sums, int block) {
+        String op = "batch_norm backward sums";
+        activation(op, "input", x, block);
+        sameShape(op + " (dy)", x, dy);
+        normParams(op, x, gamma, beta);
+        channelVector(op + " save_mean", saveMean, x.c());
+        channelVector(op + " save_invstd", saveInvStd, x.c());
+        channelVector(op + " sums (2 per channel)", sums, 2 * x.c());
+    }
+
     public static void axpby(Tensor x, Tensor y, Tensor out) {
         sameShape("axpby", x, out);
         if (y != null) sameShape("axpby", y, out);

@@ -122,8 +122,39 @@ public final class ProfilingBackend implements Backend {
         time(conv("fwd", p), category(p), () -> inner.convForward(p, x, w, y, base, alpha));
     }
 
+    @Override public void convForwardRelu(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
+        time(conv("fwd+relu", p), category(p), () -> inner.convForwardRelu(p, x, w, y, base, alpha));
+    }
+
     @Override public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
         time(conv("bwd-data", p), category(p), () -> inner.convBackwardData(p, dy, w, dx, alpha, accumulate));
+    }
+
+    /** The fused epilogue is counted with the convolution that carries it, under its own key. */
+    @Override public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate,
+                                           GradientEpilogue then) {
+        String dir = switch (then) {
+            case null -> "bwd-data";
+            case GradientEpilogue.ReluMask m -> "bwd-data+relu";
+            case GradientEpilogue.BatchNormSums s -> "bwd-data+bn-sums";
+        };
+        time(conv(dir, p), category(p), () -> inner.convBackwardData(p, dy, w, dx, alpha, accumulate, then));
+    }
+
+    @Override public boolean fusesGradientPasses() { return inner.fusesGradientPasses(); }
+
+    @Override public void batchNormBackwardSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                                boolean relu, Tensor dy, Tensor sums) {
+        time(shape("batchnorm bwd-sums", x), () -> inner.batchNormBackwardSums(x, gamma, beta, saveMean, saveInvStd, relu, dy, sums));
+    }
+
+    @Override public void batchNormBackwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean,
+                                                    Tensor saveInvStd, boolean relu, Tensor dy, Tensor sums, Tensor dx,
+                                                    boolean accumulateDx, Tensor dgamma, Tensor dbeta,
+                                                    boolean accumulateParams, Tensor addDxTo) {
+        time(shape(addDxTo == null ? "batchnorm bwd-dx" : "batchnorm bwd-dx+add", x), () -> inner.batchNormBackwardWithSums(
+                x, gamma, beta, saveMean, saveInvStd, relu, dy, sums, dx, accumulateDx, dgamma, dbeta, accumulateParams,
+                addDxTo));
     }
 
     @Override public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {

@@ -50,13 +50,15 @@ final class Conv3x3S1 {
     /** Fewer input channels per group than this: the panel costs more than it saves, the plain kernel runs. */
     static final int MIN_BLOCKED_INPUTS = 16;
 
+    /** One vector of zeros: the source the blocked kernel's sums start from on the first input-channel block. */
+    private static final float[] ZERO = new float[L];
+
     /**
-     * Opt-in (-Dmgiad.conv.blockedForward=true): the blocked forward (and with it the stride-1 input gradient) is
-     * faster in `bench conv` but ran 10-20x slower inside whole models on the Intel Xeon (ResNet20 step 5.4 s
-     * against 0.59 s without it, measured 2026-12-01 at the end of session 3; cause not found yet, probably how C2
-     * compiles it at those call sites). The tests turn it on (parent pom argLine) so it stays correct.
+     * -Dmgiad.conv.blockedForward=false turns the blocked forward (and with it the stride-1 input gradient) off, for
+     * A/B measurements. It was off by default for a while: inside whole models it ran 50-80x slower, because the
+     * first problem to compile {@code k3Packed} decided its code (see the comment there; fixed 2026-12-01).
      */
-    static final boolean BLOCKED_FORWARD = Boolean.parseBoolean(System.getProperty("mgiad.conv.blockedForward", "false"));
+    static final boolean BLOCKED_FORWARD = Boolean.parseBoolean(System.getProperty("mgiad.conv.blockedForward", "true"));
 
     static final ConvDispatch.Forward FORWARD_BLOCKED = new ConvDispatch.Forward(
             "3x3 s1 blocked: L1-sized input-channel blocks of a packed panel, 4 channels x 4 pixels",
@@ -67,43 +69,68 @@ final class Conv3x3S1 {
             j -> j.is3x3(1) && j.outG >= 4, Conv3x3S1::band);
 
     static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS_BLOCKED = new ConvDispatch.BackwardWeights(
-            "3x3 s1 blocked: L1-sized row chunks, 8 channels x 3 taps", p -> ConvJob.is3x3(p, 1) && p.coutPerGroup() % 8 == 0
+            "3x3 s1/s2 blocked: L1-sized row chunks of a dy panel, 8 channels x 3 taps",
+            p -> (ConvJob.is3x3(p, 1) || ConvJob.is3x3(p, 2)) && p.coutPerGroup() % 8 == 0
             && p.cinPerGroup() >= MIN_BLOCKED_INPUTS, 8, true, Conv3x3S1::weightsBlocked);
 
     private static final ThreadLocal<float[]> WEIGHT_SUMS = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> DY_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
      * Output channels o0 .. o0+8 of group g over batch blocks nb0..nb1. The pixels are taken in chunks of rows whose
-     * dy (8 channels) fits in L1; per chunk every input channel and kernel row adds to its 24 vector sums (8
+     * dy (8 channels) fits in L1; each chunk's dy is first copied into a panel {@code [block][row][x][channel][L]},
+     * so the 8 channels of a pixel are 8 consecutive vectors (in the tensor they lie a plane apart, a power of two,
+     * and fall into the same L1 set). Per chunk every input channel and kernel row adds to its 24 vector sums (8
      * channels x 3 taps, kept in a per-thread buffer between chunks), so dy is read from L1 and x once per chunk
      * for all 8 channels. The lanes are summed once at the end, in a fixed order.
      */
     static void weightsBlocked(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, double[] part) {
-        final int inG = p.cinPerGroup(), h = p.h(), wd = p.w();
+        final int inG = p.cinPerGroup(), ho = p.oh(), wo = p.ow();
         final int n = inG * 3 * 24 * L;
         float[] acc = WEIGHT_SUMS.get();
         if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
         java.util.Arrays.fill(acc, 0, n, 0f);
-        // a chunk: rows of one block, or whole planes of several blocks, whose dy (8 channels) takes <= 24 KiB
-        final int budget = (24 << 10) / (8 * wd * L * 4);
-        final int rows = Math.max(1, Math.min(h, budget)), blocks = Math.max(1, budget / h);
+        // a chunk: output rows of one block, or whole planes of several blocks, whose dy (8 channels) takes <= 24 KiB
+        final int budget = (24 << 10) / (8 * wo * L * 4);
+        final int rows = Math.max(1, Math.min(ho, budget)), blocks = Math.max(1, budget / ho);
+        final int panelFloats = blocks * rows * wo * 8 * L;
+        float[] pan = DY_PANEL.get();
+        if (pan.length < panelFloats) { pan = new float[panelFloats]; DY_PANEL.set(pan); }
+        final boolean stride2 = p.stride() == 2;
         for (int nb = nb0; nb < nb1; nb += blocks) {
             int nbe = Math.min(nb1, nb + blocks);
-            for (int y0 = 0; y0 < h; y0 += rows) {
-                int y1 = Math.min(h, y0 + rows);
+            for (int y0 = 0; y0 < ho; y0 += rows) {
+                int y1 = Math.min(ho, y0 + rows);
+                packDy(dy, pan, p, nb, nbe, g, o0, y0, y1);
                 for (int i = 0; i < inG; i++) {
                     for (int ky = 0; ky < 3; ky++) {
                         int a = ((i * 3 + ky) * 24) * L;
                         // two calls of 4 channels from one call site: one kernel of 8 x 3 sums, or the kernel inlined
                         // twice, overflows C2's inlining budget and its vectors get boxed (measured 15-50x slower)
                         for (int half = 0; half < 2; half++) {
-                            dwRows(p, x, dy, nb, nbe, g, o0 + 4 * half, i, ky, y0, y1, acc, a + half * 12 * L);
+                            if (stride2) Conv3x3S2.dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, 4 * half, acc, a + half * 12 * L);
+                            else dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, 4 * half, acc, a + half * 12 * L);
                         }
                     }
                 }
             }
         }
         addLaneSums(acc, inG, part);
+    }
+
+    /** dy of channels o0..o0+8, blocks nb0..nb1, output rows y0..y1 into {@code pan[block][row][x][channel][L]}. */
+    private static void packDy(float[] dy, float[] pan, ConvParams p, int nb0, int nb1, int g, int o0, int y0, int y1) {
+        final int wo = p.ow();
+        final long plane = planeFloats(p.oh(), wo);
+        int q = 0;
+        for (int nb = nb0; nb < nb1; nb++) {
+            for (int y = y0; y < y1; y++) {
+                long row = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane + (long) y * wo * P;
+                for (int xx = 0; xx < wo; xx++) {
+                    for (int c = 0; c < 8; c++, q += L) ld(dy, row + c * plane + xx * P).intoArray(pan, q);
+                }
+            }
+        }
     }
 
     /** The lane sums of the 24 vector sums per (input channel, kernel row), in a fixed order, added to part. */
@@ -116,9 +143,12 @@ final class Conv3x3S1 {
         }
     }
 
-    /** 4 output channels x 3 taps of kernel row ky, rows y0..y1: 12 vector sums loaded from acc[a..], stored back. */
-    private static void dwRows(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i, int ky,
-                               int y0, int y1, float[] acc, int a) {
+    /**
+     * Channels c0..c0+4 of the dy panel x 3 taps of kernel row ky, rows y0..y1 of blocks nb0..nb1: 12 vector sums
+     * loaded from acc[a..], stored back.
+     */
+    private static void dwRows(ConvParams p, float[] x, float[] pan, int nb0, int nb1, int g, int i, int ky,
+                               int y0, int y1, int c0, float[] acc, int a) {
         final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
         final long plane = planeFloats(h, wd), rowB = (long) wd * P;
         FloatVector z = FloatVector.zero(S);
@@ -129,13 +159,12 @@ final class Conv3x3S1 {
         for (int nb = nb0; nb < nb1; nb++)
         for (int y = Math.max(y0, 1 - ky), ye = Math.min(y1, h + 1 - ky); y < ye; y++) {
             final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
-            final long dyT = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane;
             long xr = xChan + (y + ky - 1) * rowB;
-            long dr = dyT + y * rowB;
+            int d = (((nb - nb0) * (y1 - y0) + (y - y0)) * wd * 8 + c0) * L;
             FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
-            for (int xx = 0; xx < wd; xx++) {
-                long d = dr + xx * P;
-                FloatVector d0 = ld(dy, d), d1 = ld(dy, d + plane), d2 = ld(dy, d + 2 * plane), d3 = ld(dy, d + 3 * plane);
+            for (int xx = 0; xx < wd; xx++, d += 8 * L) {
+                FloatVector d0 = FloatVector.fromArray(S, pan, d), d1 = FloatVector.fromArray(S, pan, d + L);
+                FloatVector d2 = FloatVector.fromArray(S, pan, d + 2 * L), d3 = FloatVector.fromArray(S, pan, d + 3 * L);
                 a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
                 a10 = d1.fma(l, a10); a11 = d1.fma(c, a11); a12 = d1.fma(r, a12);
                 a20 = d2.fma(l, a20); a21 = d2.fma(c, a21); a22 = d2.fma(r, a22);
@@ -244,17 +273,17 @@ final class Conv3x3S1 {
                                  long o, long oplane, boolean first) {
         // int offsets and loops: C2 can then prove the accesses in range once per loop instead of once per access
         final int step = cb * L, pix = (int) pixL, rs = (int) rsL, wBase = (int) wBaseL;
-        FloatVector a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
-        if (first) {
-            FloatVector z = FloatVector.zero(S);
-            a00 = z; a01 = z; a02 = z; a03 = z; a10 = z; a11 = z; a12 = z; a13 = z;
-            a20 = z; a21 = z; a22 = z; a23 = z; a30 = z; a31 = z; a32 = z; a33 = z;
-        } else {
-            a00 = ld(out, o); a01 = ld(out, o + P); a02 = ld(out, o + 2 * P); a03 = ld(out, o + 3 * P);
-            a10 = ld(out, o + oplane); a11 = ld(out, o + oplane + P); a12 = ld(out, o + oplane + 2 * P); a13 = ld(out, o + oplane + 3 * P);
-            a20 = ld(out, o + 2 * oplane); a21 = ld(out, o + 2 * oplane + P); a22 = ld(out, o + 2 * oplane + 2 * P); a23 = ld(out, o + 2 * oplane + 3 * P);
-            a30 = ld(out, o + 3 * oplane); a31 = ld(out, o + 3 * oplane + P); a32 = ld(out, o + 3 * oplane + 2 * P); a33 = ld(out, o + 3 * oplane + 3 * P);
-        }
+        // The sums start from zero (first block) or from the stored sums, chosen by the load's source and offsets, not
+        // by a branch: with a branch, a problem whose input channels fit one block never takes the load side; C2
+        // does not inline the vector loads of a call site never reached (the launcher compiles every branch, no
+        // uncommon traps), and the boxed vectors at the merge made the whole kernel 50-80x slower (ResNet20 step
+        // 6.2 s against 0.6 s) whenever such a problem was the first to compile it.
+        final float[] src = first ? ZERO : out;
+        final long b = first ? 0 : o, dc = first ? 0 : oplane, dp = first ? 0 : P;
+        FloatVector a00 = ld(src, b), a01 = ld(src, b + dp), a02 = ld(src, b + 2 * dp), a03 = ld(src, b + 3 * dp);
+        FloatVector a10 = ld(src, b + dc), a11 = ld(src, b + dc + dp), a12 = ld(src, b + dc + 2 * dp), a13 = ld(src, b + dc + 3 * dp);
+        FloatVector a20 = ld(src, b + 2 * dc), a21 = ld(src, b + 2 * dc + dp), a22 = ld(src, b + 2 * dc + 2 * dp), a23 = ld(src, b + 2 * dc + 3 * dp);
+        FloatVector a30 = ld(src, b + 3 * dc), a31 = ld(src, b + 3 * dc + dp), a32 = ld(src, b + 3 * dc + 2 * dp), a33 = ld(src, b + 3 * dc + 3 * dp);
         for (int i = 0; i < cb; i++) {
             for (int ky = 0; ky < 3; ky++) {
                 int r = pix + ky * rs + i * L;

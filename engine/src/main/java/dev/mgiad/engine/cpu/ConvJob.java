@@ -28,6 +28,7 @@ final class ConvJob {
     float[] packedW;     // the weights in a kernel's own order, when its prepare step made them
     dev.mgiad.engine.backend.ConvAlgorithm algo = dev.mgiad.engine.backend.ConvAlgorithm.AUTO;
     ConvStats stats;     // batch-norm statistics of the output, gathered by the epilogue (null: none)
+    RowEpilogue rows;    // work on the finished rows of a gradient (RowEpilogue; null: none)
 
     static ConvJob forward(ConvParams p, float[] x, float[] w, float[] y, float[] base, float alpha, int nBlocks) {
         ConvJob j = new ConvJob();
@@ -77,6 +78,7 @@ final class ConvJob {
         long plane = planeFloats(j.ho, j.wo);
         if (j.base != null || j.alpha != 1f) scaleAndAddBase(j, nb, g, p0, p1, plane);
         if (j.stats != null) j.stats.collect(j.out, plane, nb, g * j.outG, j.outG, p0, p1);
+        if (j.rows != null) j.rows.rows(j.out, plane, nb, g * j.outG, j.outG, p0, p1, j.wo);
     }
 
     private static void scaleAndAddBase(ConvJob j, int nb, int g, int p0, int p1, long plane) {

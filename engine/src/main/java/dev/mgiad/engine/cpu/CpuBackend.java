@@ -4,6 +4,7 @@ import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.BackendChecks;
 import dev.mgiad.engine.backend.ConvParams;
 import dev.mgiad.engine.backend.CrossRankSum;
+import dev.mgiad.engine.backend.GradientEpilogue;
 import dev.mgiad.engine.tensor.BatchBlocking;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
@@ -114,6 +115,19 @@ public final class CpuBackend implements Backend {
         ConvDispatch.forward(j, par);
     }
 
+    /** The ReLU clamps each row in the convolution's epilogue (a kernel that did not report every row: a pass after). */
+    @Override
+    public void convForwardRelu(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
+        BackendChecks.convForward(p, x, w, y, base, L);
+        float[] b = base == null ? null : base == y ? snapshot(y) : seg(base);
+        ConvJob j = ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks());
+        j.algo = convAlgorithm;
+        ReluRows rows = new ReluRows(y);
+        j.rows = rows;
+        ConvDispatch.forward(j, par);
+        if (!rows.complete()) axpby(1f, y, 0f, null, true, y);
+    }
+
     @Override
     public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate) {
         BackendChecks.convBackwardData(p, dy, w, dx, L);
@@ -121,6 +135,43 @@ public final class CpuBackend implements Backend {
         // a kernel that stores raw sums before its epilogue adds the base needs a copy of dx as the base
         float[] base = !accumulate ? null : impl.rawSumsFirst() ? snapshot(dx) : seg(dx);
         impl.kernel().run(p, seg(dy), seg(w), seg(dx), base, alpha, dx.batchBlocks(), convAlgorithm, par);
+    }
+
+    /**
+     * The input gradient with {@code then} in the convolution's epilogue where the kernel is a forward kernel on the
+     * transposed weight (every stride-1 'same' convolution, the 1x1 transfers included); other kernels run it as a
+     * pass of its own afterwards, as does a kernel that did not report every row.
+     */
+    @Override
+    public void convBackwardData(ConvParams p, Tensor dy, Tensor w, Tensor dx, float alpha, boolean accumulate,
+                                 GradientEpilogue then) {
+        if (then == null) {
+            convBackwardData(p, dy, w, dx, alpha, accumulate);
+            return;
+        }
+        BackendChecks.convBackwardData(p, dy, w, dx, L);
+        RowEpilogue rows = switch (then) {
+            case GradientEpilogue.ReluMask m -> {
+                BackendChecks.reluBackward(m.y(), dx, dx);
+                yield new ReluMaskRows(m.y());
+            }
+            case GradientEpilogue.BatchNormSums s -> {
+                BackendChecks.batchNormBackwardSums(s.x(), s.gamma(), s.beta(), s.saveMean(), s.saveInvStd(), dx, s.sums(), L);
+                yield new BatchNormGradSums(s.x(), s.gamma(), s.beta(), s.saveMean(), s.saveInvStd(), s.relu());
+            }
+        };
+        if (ConvDispatch.backwardDataFor(p) != ConvDispatch.AS_FORWARD) {
+            convBackwardData(p, dy, w, dx, alpha, accumulate);
+            finishGradient(dx, then);
+            return;
+        }
+        // as ConvDispatch.AS_FORWARD, with the rows' epilogue; its kernels store raw sums first: the base is a copy
+        ConvJob j = ConvJob.backwardData(p, seg(dy), seg(w), seg(dx), accumulate ? snapshot(dx) : null, alpha, dx.batchBlocks());
+        j.algo = convAlgorithm;
+        j.rows = rows;
+        ConvDispatch.forward(j, par);
+        if (!rows.complete()) finishGradient(dx, then);
+        else if (rows instanceof BatchNormGradSums sums) sums.writeTo(seg(((GradientEpilogue.BatchNormSums) then).sums()));
     }
 
     @Override
@@ -171,6 +222,26 @@ public final class CpuBackend implements Backend {
         BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
         NormKernels.backward(x, gamma, beta, saveMean, saveInvStd, relu, dy, dx, accumulateDx, dgamma, dbeta,
                 accumulateParams, par);
+    }
+
+    @Override public boolean fusesGradientPasses() { return true; }
+
+    @Override
+    public void batchNormBackwardSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                      boolean relu, Tensor dy, Tensor sums) {
+        BackendChecks.batchNormBackwardSums(x, gamma, beta, saveMean, saveInvStd, dy, sums, L);
+        BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par).writeTo(seg(sums));
+    }
+
+    @Override
+    public void batchNormBackwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
+                                          boolean relu, Tensor dy, Tensor sums, Tensor dx, boolean accumulateDx,
+                                          Tensor dgamma, Tensor dbeta, boolean accumulateParams, Tensor addDxTo) {
+        BackendChecks.batchNormBackward(x, gamma, beta, saveMean, saveInvStd, dy, dx, dgamma, dbeta, L);
+        BackendChecks.channelVector("batch_norm backward sums (2 per channel)", sums, 2 * x.c());
+        if (addDxTo != null) BackendChecks.sameShape("batch_norm backward (add dx to)", dx, addDxTo);
+        NormKernels.backwardWithSums(x, gamma, beta, saveMean, saveInvStd, relu, dy, seg(sums), dx, accumulateDx,
+                dgamma, dbeta, accumulateParams, addDxTo, par);
     }
 
     @Override

@@ -120,6 +120,22 @@ final class NormKernels {
     static void backward(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd, boolean relu,
                          Tensor dy, Tensor dx, boolean accumulateDx, Tensor dgamma, Tensor dbeta,
                          boolean accumulateParams, Parallel par) {
+        float[] sums = new float[2 * x.c()];
+        BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par).writeTo(sums);
+        backwardWithSums(x, gamma, beta, saveMean, saveInvStd, relu, dy, sums, dx, accumulateDx, dgamma, dbeta,
+                accumulateParams, null, par);
+    }
+
+    /**
+     * The pass of {@link #backward} after its reductions ({@link BatchNormGradSums}, possibly gathered by the
+     * convolution that wrote dy): {@code dx = gamma*invStd * (dz - mean(dz) - xhat * mean(dz*xhat))}, one read of x
+     * and dy; dgamma and dbeta are the sums themselves. With {@code addDxTo}, dx is also added to that tensor in the
+     * same pass (the gradient of an identity edge that carries dx on, such as a convolution's base).
+     */
+    static void backwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd, boolean relu,
+                                 Tensor dy, float[] sums, Tensor dx, boolean accumulateDx, Tensor dgamma, Tensor dbeta,
+                                 boolean accumulateParams, Tensor addDxTo, Parallel par) {
+        float[] madd = addDxTo == null ? null : CpuBackend.seg(addDxTo);
         float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
         float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
         float[] mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
@@ -127,25 +143,15 @@ final class NormKernels {
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
         long count = (long) x.n() * hw;
         par.forRange(c, (from, to, t) -> {
-            double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {
-                float mean = msm[ch], invStd = msi[ch], g = mg[ch], b = mb[ch];
-                // pass 1: sum(dz) and sum(dz * xhat), dz = dy masked by the ReLU (z = gamma*xhat + beta > 0)
-                sums[0] = 0;
-                sums[1] = 0;
-                for (int nb = 0; nb < nbs; nb++) {
-                    long base = off(nb, ch, c, hw);
-                    backwardSums(mx, mdy, base, base + (long) hw * L, mean, invStd, g, b, relu, sums);
-                }
-                float dgv = (float) sums[1], dbv = (float) sums[0];
+                float dbv = sums[ch], dgv = sums[c + ch];
                 mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
                 mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
-                // pass 2: dx = gamma*invStd * (dz - mean(dz) - xhat * mean(dz*xhat))
-                float meanDz = (float) (sums[0] / count), meanDzx = (float) (sums[1] / count);
+                float meanDz = (float) ((double) dbv / count), meanDzx = (float) ((double) dgv / count);
                 for (int nb = 0; nb < nbs; nb++) {
                     long base = off(nb, ch, c, hw);
-                    backwardDx(mx, mdy, mdx, base, base + (long) hw * L, mean, invStd, g, b, relu, meanDz, meanDzx,
-                            accumulateDx, CpuBackend.realLanes(x, nb));
+                    backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,
+                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb), madd);
                 }
             }
         });
@@ -189,11 +195,12 @@ final class NormKernels {
     }
 
     /**
-     * {@link #backward} of {@link #trainSynchronised}: the per-block sums of dz and dz*xhat of all ranks are gathered
-     * and added in the global batch's block order, as {@link #backward} adds one process's blocks, before dx is
-     * formed with the global means. dgamma and dbeta are these global sums on rank 0 and zero on the others, so that
-     * the gradient all-reduce, which adds the ranks' parameter gradients, returns exactly one process's value
-     * (per-rank float partials would be added in another order).
+     * {@link #backward} of {@link #trainSynchronised}: the per-block sums of dz and dz*xhat of all ranks
+     * ({@link BatchNormGradSums#blocks}) are gathered and added in the global batch's block order, as {@link #backward}
+     * adds one process's blocks, then rounded to float as there, before dx is formed with the global means. dgamma and
+     * dbeta are these global sums on rank 0 and zero on the others, so that the gradient all-reduce, which adds the
+     * ranks' parameter gradients, returns exactly one process's value (per-rank float partials would be added in
+     * another order).
      */
     static void backwardSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
                                      boolean relu, Tensor dy, Tensor dx, boolean accumulateDx, Tensor dgamma,
@@ -203,40 +210,35 @@ final class NormKernels {
         float[] mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
         float[] mdg = CpuBackend.seg(dgamma), mdb = CpuBackend.seg(dbeta);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
+        double[] blocks = BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par).blocks();
         double[] mine = new double[nbs * c * 3]; // [block][channel] x {count, sum dz, sum dz*xhat}
-        par.forRange(c, (from, to, t) -> {
-            double[] s = new double[2];
-            for (int ch = from; ch < to; ch++) {
-                for (int nb = 0; nb < nbs; nb++) {
-                    s[0] = 0;
-                    s[1] = 0;
-                    long base = off(nb, ch, c, hw);
-                    backwardSums(mx, mdy, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, s);
-                    int o = (nb * c + ch) * 3;
-                    mine[o] = (double) CpuBackend.realLanes(x, nb).trueCount() * hw;
-                    mine[o + 1] = s[0];
-                    mine[o + 2] = s[1];
-                }
+        for (int nb = 0; nb < nbs; nb++) {
+            double n = (double) CpuBackend.realLanes(x, nb).trueCount() * hw;
+            for (int ch = 0; ch < c; ch++) {
+                int o = (nb * c + ch) * 3, i = (nb * c + ch) * 2;
+                mine[o] = n;
+                mine[o + 1] = blocks[i];
+                mine[o + 2] = blocks[i + 1];
             }
-        });
+        }
         double[] all = ranks.gather(mine);
         boolean owner = ranks.rank() == 0;
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                double count = 0, sumDz = 0, sumDzx = 0; // in block order, as backward() adds one process's blocks
+                double count = 0, sumDz = 0, sumDzx = 0; // in block order, as BatchNormGradSums adds one process's blocks
                 for (int o = ch * 3; o < all.length; o += c * 3) {
                     count += all[o];
                     sumDz += all[o + 1];
                     sumDzx += all[o + 2];
                 }
-                float dgv = owner ? (float) sumDzx : 0f, dbv = owner ? (float) sumDz : 0f;
-                mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
-                mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
-                float meanDz = (float) (sumDz / count), meanDzx = (float) (sumDzx / count);
+                float dbv = (float) sumDz, dgv = (float) sumDzx; // the arithmetic of backwardWithSums from here on
+                mdg[ch] = accumulateParams ? mdg[ch] + (owner ? dgv : 0f) : (owner ? dgv : 0f);
+                mdb[ch] = accumulateParams ? mdb[ch] + (owner ? dbv : 0f) : (owner ? dbv : 0f);
+                float meanDz = (float) ((double) dbv / count), meanDzx = (float) ((double) dgv / count);
                 for (int nb = 0; nb < nbs; nb++) {
                     long base = off(nb, ch, c, hw);
                     backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,
-                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb));
+                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb), null);
                 }
             }
         });
@@ -245,25 +247,9 @@ final class NormKernels {
     // The per-plane loops live in small methods: inlined into one big lambda they overflowed C2's inlining budget
     // and ran 20x slower with boxed vectors.
 
-    private static void backwardSums(float[] mx, float[] mdy, long base, long end, float mean, float invStd, float g,
-                                     float b, boolean relu, double[] sums) {
-        FloatVector zero = FloatVector.zero(S), mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
-        FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
-        FloatVector a = zero, ax = zero;
-        for (long o = base; o < end; o += L) {
-            FloatVector xh = ld(mx, o).sub(mv).mul(iv);
-            FloatVector dz = ld(mdy, o);
-            if (relu) dz = zero.blend(dz, xh.fma(gv, bv).compare(VectorOperators.GT, 0f));
-            a = a.add(dz);
-            ax = dz.fma(xh, ax);
-        }
-        sums[0] += Lanes.sum(a);
-        sums[1] += Lanes.sum(ax);
-    }
-
     private static void backwardDx(float[] mx, float[] mdy, float[] mdx, long base, long end, float mean, float invStd,
                                    float g, float b, boolean relu, float meanDz, float meanDzx, boolean accumulate,
-                                   VectorMask<Float> real) {
+                                   VectorMask<Float> real, float[] madd) {
         FloatVector zero = FloatVector.zero(S), mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
         FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
         FloatVector k = FloatVector.broadcast(S, g * invStd), mdzv = FloatVector.broadcast(S, meanDz);
@@ -277,6 +263,7 @@ final class NormKernels {
             if (!full) v = zero.blend(v, real);
             if (accumulate) v = v.add(ld(mdx, o));
             v.intoArray(mdx, (int) o);
+            if (madd != null) ld(madd, o).add(v).intoArray(madd, (int) o);
         }
     }
 }

@@ -47,6 +47,12 @@ public interface Ops<T> {
         return batchNorm(bn, convInto(conv, x, base, alpha), relu, residual);
     }
 
+    /**
+     * {@code ReLU(base + alpha * conv(x))}, MGiaD's residual {@code ReLU(f - A u)}: {@link #convInto} then
+     * {@link #relu}, which an implementation may fuse (the graph does: the ReLU in the convolution's epilogue).
+     */
+    default T convIntoRelu(Conv2d conv, T x, T base, float alpha) { return relu(convInto(conv, x, base, alpha)); }
+
     default T conv(Conv2d conv, T x) { return convInto(conv, x, null, 1f); }
 
     default T add(T x, T y) { return axpby(1f, x, 1f, y, false); }

@@ -177,9 +177,78 @@ class GradientCheckTest {
         }
     }
 
+    /**
+     * MGiaD's patterns: smoothing steps; the residual ReLU(f - A u) (its ReLU in the convolution's epilogue) read by
+     * a 1x1 grouped transfer (its mask in that transfer's input-gradient epilogue); batch-norm outputs read by 3x3 convolutions and, through a ReLU, by a
+     * strided depthwise one (whose kernels run the epilogues as passes of their own); a shared 1x1 weight. With
+     * {@code residualLast} the residual is taken after the second smoothing step, so that f's gradient already holds
+     * a contribution when the second step's batch norm adds its own.
+     */
+    private static Var mgiadLike(Tiny t, Graph g, Var x, boolean residualLast) {
+        Var f = g.convBatchNorm(t.stem, x, null, 1f, t.bnStem, true, null);
+        Var r0 = g.convBatchNorm(t.a, f, f, -1f, t.bnR0, true, null);
+        Var u = g.convBatchNorm(t.b, r0, null, 1f, t.bnU0, true, f);
+        Var coarse = residualLast ? null : g.conv(t.oneByOne, g.convIntoRelu(t.a, u, f, -1f));
+        Var r = g.convBatchNorm(t.a, u, f, -1f, t.bnR1, true, null);
+        u = g.convBatchNorm(t.b, r, null, 1f, t.bnU1, true, u);
+        if (residualLast) coarse = g.conv(t.oneByOne, g.convIntoRelu(t.a, u, f, -1f));
+        Var down = g.conv(t.oneByOne, g.conv(t.pi, g.conv(t.dw, g.relu(u))));
+        return g.linear(t.fc, g.add(g.globalAvgPool(coarse), g.globalAvgPool(down)));
+    }
+
+    /**
+     * The gradient epilogues of the graph (batch norm's backward reductions and ReLU masks in the epilogue of the
+     * input gradient that finishes their gradient, a base's gradient added in batch norm's pass): finite
+     * differences, the graph without fusion bit for bit, and the profile shows that the epilogues ran (a check that
+     * cannot pass with the fusion silently off). The finite differences run on the net whose gradients stand well
+     * above float32's rounding; on the other one a few input coordinates have gradients of 4e-3, where the central
+     * difference itself errs by about 3e-4, with and without fusion alike.
+     */
+    @Test
+    void gradientEpiloguesMatchFiniteDifferencesAndTheUnfusedGraph() {
+        Tiny t = new Tiny(CPU);
+        check("tiny mgiad-like, gradient epilogues", t, (g, x) -> mgiadLike(t, g, x, false), 3, 2, 6, 5, 6);
+        Random r = new Random(12);
+        float[] x = new float[3 * 2 * 6 * 5];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (boolean residualLast : new boolean[]{false, true}) {
+            float[][] unfused = gradients(t, (g, v) -> mgiadLike(t, g, v, residualLast), x, false, CPU);
+            float[][] fused = gradients(t, (g, v) -> mgiadLike(t, g, v, residualLast), x, true, CPU);
+            assertEquals(unfused.length, fused.length);
+            for (int k = 0; k < unfused.length; k++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(unfused[k], fused[k],
+                        "gradient " + k + " with gradient epilogues vs without, bit for bit, residualLast=" + residualLast);
+            }
+        }
+        var profiled = new dev.mgiad.engine.backend.ProfilingBackend(CPU);
+        gradients(t, (g, v) -> mgiadLike(t, g, v, true), x, true, profiled);
+        java.util.Map<String, Double> calls = new java.util.HashMap<>();
+        for (var row : profiled.rows(1)) {
+            String[] words = row.operator().split(" "); // e.g. "conv bwd-data+bn-sums 3x3 s1 ...": its first two
+            calls.merge(words[0] + (words.length > 1 ? " " + words[1] : ""), row.callsPerStep(), Double::sum);
+        }
+        // r0 and r are read by B alone, each u's last use in backward order is an A's input gradient: their
+        // reductions in a 3x3 input gradient's epilogue; f's last contribution is the identity edge of a base, so
+        // its batch norm reduces in a pass of their own
+        assertEquals(4.0, calls.getOrDefault("conv bwd-data+bn-sums", 0.0), "batch-norm sums in an epilogue: " + calls);
+        assertEquals(1.0, calls.getOrDefault("batchnorm bwd-sums", 0.0), "batch-norm sums as their own pass: " + calls);
+        assertEquals(4.0, calls.getOrDefault("batchnorm bwd-dx", 0.0), "batch-norm backward as one pass: " + calls);
+        // r's f - A u: f's gradient already holds the residual's, and t's is added in batch norm's pass
+        assertEquals(1.0, calls.getOrDefault("batchnorm bwd-dx+add", 0.0), "base gradient added in batch norm's pass: " + calls);
+        assertEquals(0.0, calls.getOrDefault("batchnorm bwd", 0.0), "batch-norm backward unsplit: " + calls);
+        // the residual's mask in the 1x1 transfer's epilogue; relu(u)'s right after the depthwise stride-2 kernel
+        assertEquals(2.0, calls.getOrDefault("conv bwd-data+relu", 0.0), "ReLU masks fused: " + calls);
+        assertEquals(0.0, calls.getOrDefault("relu bwd", 0.0), "ReLU masks as their own pass: " + calls);
+        // the residual's forward ReLU in its convolution's epilogue
+        assertEquals(1.0, calls.getOrDefault("conv fwd+relu", 0.0), "forward ReLU fused: " + calls);
+    }
+
     /** d(sum of outputs)/d(input) and every parameter gradient, in the module's parameter order. */
-    private static float[][] gradients(Tiny t, Net net, float[] x) {
-        Graph g = new Graph(CPU);
+    private static float[][] gradients(Tiny t, Net net, float[] x) { return gradients(t, net, x, true, CPU); }
+
+    private static float[][] gradients(Tiny t, Net net, float[] x, boolean fusion, Backend be) {
+        Graph g = new Graph(be);
+        g.setFusion(fusion);
         Tensor xt = CPU.allocate(Shape.of(3, 2, 6, 5), Layout.BATCH_BLOCKED);
         CPU.upload(x, xt);
         Var xv = g.wrap(xt, true);

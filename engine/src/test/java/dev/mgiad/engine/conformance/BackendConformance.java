@@ -2,6 +2,7 @@ package dev.mgiad.engine.conformance;
 
 import dev.mgiad.engine.backend.Backend;
 import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.backend.GradientEpilogue;
 import dev.mgiad.engine.ref.Reference;
 import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
@@ -73,6 +74,10 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(18, 16, 8, 8, 16, 3, 1, 1));  // row chunks with a partial last one
         l.add(ConvParams.of(50, 16, 4, 4, 16, 3, 1, 1));  // chunks of whole planes of several blocks
         l.add(ConvParams.of(2, 32, 5, 7, 40, 3, 1, 2));   // g_s=16 with 20 outputs per group, odd width: both tails
+        // the blocked weight gradient at stride 2: row chunks of a 16x16 output, odd sizes, a single input row
+        l.add(ConvParams.of(17, 16, 32, 31, 16, 3, 2, 1));
+        l.add(ConvParams.of(50, 16, 7, 5, 16, 3, 2, 1));   // chunks of whole planes of several blocks
+        l.add(ConvParams.of(3, 16, 1, 5, 16, 3, 2, 1));
         return l;
     }
 
@@ -279,6 +284,90 @@ public abstract class BackendConformance {
                 for (int k = 0; k < names.length; k++) {
                     org.junit.jupiter.api.Assertions.assertArrayEquals(fused[k], again[k], what + " " + names[k] + " repeats bit for bit");
                 }
+            }
+        }
+    }
+
+    /**
+     * The gradient epilogues ({@link GradientEpilogue}) of an input gradient: the convolution with the epilogue
+     * against the convolution followed by the epilogue's own pass, and the split batch-norm backward (reductions,
+     * then one pass) against {@link Backend#batchNormBackward} (checked against the reference above), bit for bit,
+     * writing and accumulating; the reductions also against sums in double on the host. The problems reach both
+     * kinds of input-gradient kernels: the stride-1 'same' ones run the epilogue row by row, the others after.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convBatchNormProblems")
+    void gradientEpiloguesMatchTheirOwnPasses(ConvParams p) {
+        Backend b = backend();
+        org.junit.jupiter.api.Assumptions.assumeTrue(b.fusesGradientPasses(), b.name() + " runs the unsplit batch-norm backward");
+        Random r = new Random(p.hashCode() + 11);
+        int n = p.n(), c = p.cin(), h = p.h(), w = p.w(), size = n * c * h * w;
+        float[] dyv = random(r, n * p.cout() * p.oh() * p.ow()), wv = random(r, (int) p.weightElements());
+        float[] old = random(r, size), xbn = random(r, size), yRelu = random(r, size);
+        for (int i = 0; i < size; i++) xbn[i] = 1.5f + 2 * xbn[i]; // batch norm's input: mean and spread not 0 and 1
+        float[] gamma = random(r, c), beta = random(r, c), mean = new float[c], inv = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            mean[ch] = 1.5f + 0.1f * ch;
+            inv[ch] = 0.5f + 0.05f * ch;
+        }
+        Tensor tdy = act(b, dyv, n, p.cout(), p.oh(), p.ow()), tw = plain(b, wv, p.cout(), p.cinPerGroup(), p.k(), p.k());
+        Tensor tx = act(b, xbn, n, c, h, w), ty = act(b, yRelu, n, c, h, w);
+        Tensor tg = plain(b, gamma, c), tbe = plain(b, beta, c), tm = plain(b, mean, c), ti = plain(b, inv, c);
+        for (boolean accumulate : new boolean[]{false, true}) {
+            for (boolean relu : new boolean[]{false, true}) {
+                String what = p.descriptor() + " accumulate=" + accumulate + " relu=" + relu;
+                float alpha = accumulate ? -1f : 1f;
+                // the composition: input gradient, then each epilogue as a pass of its own
+                Tensor plainDx = act(b, old, n, c, h, w);
+                b.convBackwardData(p, tdy, tw, plainDx, alpha, accumulate);
+                Tensor masked = act(b, new float[size], n, c, h, w);
+                b.reluBackward(ty, plainDx, masked, false);
+                Tensor sumsPlain = plain(b, new float[2 * c], 2 * c);
+                b.batchNormBackwardSums(tx, tg, tbe, tm, ti, relu, plainDx, sumsPlain);
+                // fused: the same input gradient with the epilogue
+                Tensor maskDx = act(b, old, n, c, h, w);
+                b.convBackwardData(p, tdy, tw, maskDx, alpha, accumulate, new GradientEpilogue.ReluMask(ty));
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b.download(masked), b.download(maskDx), what + " relu mask in the epilogue");
+                Tensor sumsDx = act(b, old, n, c, h, w), sums = plain(b, new float[2 * c], 2 * c);
+                b.convBackwardData(p, tdy, tw, sumsDx, alpha, accumulate,
+                        new GradientEpilogue.BatchNormSums(tx, tg, tbe, tm, ti, relu, sums));
+                float[] g = b.download(plainDx);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(g, b.download(sumsDx), what + " input gradient with the sums epilogue");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b.download(sumsPlain), b.download(sums), what + " batch-norm sums in the epilogue");
+                // the sums in double on the host
+                float[] expect = new float[2 * c];
+                int hw = h * w;
+                for (int ch = 0; ch < c; ch++) {
+                    double s0 = 0, s1 = 0;
+                    for (int i = 0; i < n; i++) {
+                        for (int k = 0; k < hw; k++) {
+                            int idx = (i * c + ch) * hw + k;
+                            double xh = ((double) xbn[idx] - mean[ch]) * inv[ch];
+                            double dz = relu && gamma[ch] * xh + beta[ch] <= 0 ? 0 : g[idx];
+                            s0 += dz;
+                            s1 += dz * xh;
+                        }
+                    }
+                    expect[ch] = (float) s0;
+                    expect[c + ch] = (float) s1;
+                }
+                assertClose(what + " batch-norm sums vs the host", expect, b.download(sums), 1e-4, 1e-4 * Math.sqrt(size) * slack());
+                // the split backward against the whole one
+                float[] dxOld = random(r, size), dgOld = random(r, c), dbOld = random(r, c);
+                Tensor dxWhole = act(b, dxOld, n, c, h, w), dgWhole = plain(b, dgOld, c), dbWhole = plain(b, dbOld, c);
+                Tensor dxSplit = act(b, dxOld, n, c, h, w), dgSplit = plain(b, dgOld, c), dbSplit = plain(b, dbOld, c);
+                b.batchNormBackward(tx, tg, tbe, tm, ti, relu, plainDx, dxWhole, accumulate, dgWhole, dbWhole, accumulate);
+                float[] other = random(r, size);
+                Tensor addTo = act(b, other, n, c, h, w);
+                b.batchNormBackwardWithSums(tx, tg, tbe, tm, ti, relu, sumsDx, sums, dxSplit, accumulate, dgSplit, dbSplit,
+                        accumulate, addTo);
+                float[] dxw = b.download(dxWhole);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(dxw, b.download(dxSplit), what + " batch-norm dx, split");
+                Tensor added = act(b, other, n, c, h, w);
+                b.axpby(1f, dxWhole, 1f, added, false, added);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b.download(added), b.download(addTo), what + " dx added in the same pass");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b.download(dgWhole), b.download(dgSplit), what + " dgamma, split");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b.download(dbWhole), b.download(dbSplit), what + " dbeta, split");
             }
         }
     }

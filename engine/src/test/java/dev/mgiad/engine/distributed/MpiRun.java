@@ -54,7 +54,7 @@ public final class MpiRun {
     public static List<String> java(String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-                "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0", "-cp",
+                "-cp",
                 System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), mainClass));
         cmd.addAll(args);
         return cmd;
