@@ -1,5 +1,6 @@
 package dev.mgiad.cli;
 
+import dev.mgiad.engine.distributed.Launcher;
 import dev.mgiad.engine.distributed.MpiCommunicator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,9 +32,11 @@ final class BenchAllReduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (MpiCommunicator.launchedRanks(System.getenv()) == 0) {
+        if (Launcher.processes(System.getenv()) == 0) {
             throw new IllegalArgumentException("bench allreduce needs an MPI launcher: mpirun -np 2 bin/mgiad bench allreduce");
         }
+        String srun = Launcher.srunWithoutPmix(System.getenv());
+        if (srun != null) throw new IllegalArgumentException(srun);
         if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
         long[] sizes = floats != null ? floats : WEIGHTS;
         MpiCommunicator comm = MpiCommunicator.start(Duration.ofSeconds(120));

@@ -1,5 +1,6 @@
 package dev.mgiad.cli;
 
+import dev.mgiad.engine.distributed.Launcher;
 import dev.mgiad.engine.distributed.MpiCommunicator;
 import dev.mgiad.train.DataParallel;
 import picocli.CommandLine.Option;
@@ -38,33 +39,33 @@ final class DistributedOptions {
      * {@code --threads} was given.
      */
     DataParallel start(DeviceOptions device, Map<String, String> env) {
-        int launched = MpiCommunicator.launchedRanks(env);
+        int launched = Launcher.processes(env);
         if (!distributed) {
             if (syncBn || noOverlap) throw new IllegalArgumentException((syncBn ? "--sync-bn" : "--no-overlap") + " needs --distributed");
             if (launched > 1) {
-                throw new IllegalArgumentException("started by an MPI launcher as one of " + launched + " processes but without "
+                throw new IllegalArgumentException("started by a launcher (mpirun, srun) as one of " + launched + " processes but without "
                         + "--distributed: each would train alone into the same run directory; add --distributed");
             }
             return null;
         }
-        if (launched == 0 && MpiCommunicator.slurmTasks(env) == 0) {
+        if (launched == 0) {
             throw new IllegalArgumentException("--distributed needs an MPI launcher: run mpirun -np P bin/mgiad train --distributed ... "
                     + "(or srun --mpi=pmix under Slurm)");
         }
+        String srun = Launcher.srunWithoutPmix(env);
+        if (srun != null) throw new IllegalArgumentException(srun);
         if (syncBn && !"cpu".equals(device.device)) {
             throw new IllegalArgumentException("--sync-bn runs on the CPU backend only so far (--device cpu); OpenCL has no synchronised batch norm");
         }
         if (!(bucketMb > 0) || bucketMb > 1024) throw new IllegalArgumentException("--bucket-mb must be in (0, 1024], got " + bucketMb);
         if (timeoutSeconds < 1) throw new IllegalArgumentException("--mpi-timeout must be >= 1 second, got " + timeoutSeconds);
         MpiCommunicator comm = MpiCommunicator.start(Duration.ofSeconds(timeoutSeconds));
-        int tasks = MpiCommunicator.slurmTasks(env);
+        int tasks = Launcher.srunTasks(env);
         if (comm.size() == 1 && tasks > 1) {
             comm.close();
             throw new IllegalArgumentException("srun started " + tasks + " tasks but MPI sees each alone: run srun --mpi=pmix (see srun --mpi=list)");
         }
-        if (device.threads == null) {
-            device.threads = Math.max(1, Runtime.getRuntime().availableProcessors() / MpiCommunicator.ranksOnThisMachine(env));
-        }
+        if (device.threads == null) device.threads = Launcher.threadsPerRank(env, Runtime.getRuntime().availableProcessors());
         return new DataParallel(comm, syncBn, Math.round(bucketMb * 1e6), !noOverlap);
     }
 }

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Batch norm's backward reductions, {@code sum(dz)} and {@code sum(dz * xhat)} per channel (dz = dy masked by the
  * ReLU), gathered per row as {@link ConvStats} gathers the forward statistics: per (batch block, channel, row) two
- * doubles, merged per channel in a fixed order (batch block, then row). The convolution that writes dy can gather
+ * doubles, merged per channel in a fixed order (the rows of each batch block, then the blocks). The convolution that writes dy can gather
  * them in its epilogue ({@link RowEpilogue}); batch norm's own backward ({@link #of}) computes the same rows, so the
  * fused and the unfused graph agree bit for bit, however the threads split the work.
  */
@@ -59,17 +59,37 @@ final class BatchNormGradSums extends RowEpilogue {
         part[slot + 1] = Lanes.sum(ax);
     }
 
-    /** {@code {sum dz, sum dz*xhat}} of channel c, rows added in order. */
+    /**
+     * {@code {sum dz, sum dz*xhat}} of channel c: each batch block's rows added in order, then the blocks in order
+     * (so that synchronised batch norm, which gathers the blocks of all ranks, adds them as one process does).
+     */
     double[] channel(int c) {
         double s = 0, sx = 0;
         for (int nb = 0; nb < nBlocks; nb++) {
-            for (int y = 0; y < rows; y++) {
-                int slot = ((nb * channels + c) * rows + y) * 2;
-                s += part[slot];
-                sx += part[slot + 1];
-            }
+            double[] b = block(nb, c);
+            s += b[0];
+            sx += b[1];
         }
         return new double[]{s, sx};
+    }
+
+    private double[] block(int nb, int c) {
+        double s = 0, sx = 0;
+        for (int y = 0; y < rows; y++) {
+            int slot = ((nb * channels + c) * rows + y) * 2;
+            s += part[slot];
+            sx += part[slot + 1];
+        }
+        return new double[]{s, sx};
+    }
+
+    /** Every batch block's sums, {@code [block][channel] x {sum dz, sum dz*xhat}}: a rank's share of the global sums. */
+    double[] blocks() {
+        double[] out = new double[nBlocks * channels * 2];
+        for (int nb = 0; nb < nBlocks; nb++) {
+            for (int c = 0; c < channels; c++) System.arraycopy(block(nb, c), 0, out, (nb * channels + c) * 2, 2);
+        }
+        return out;
     }
 
     /** The sums as the backend hands them on: {@code sums[c] = sum dz}, {@code sums[C + c] = sum dz*xhat}, in float. */

@@ -8,12 +8,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Batch-norm statistics gathered in a convolution's epilogue, while the rows it has just written are in L1: per
  * output row and channel the count, mean and sum of squared deviations (M2) of the real lanes, kept in double. The
- * rows are then merged per channel with Chan's parallel formula in a fixed order (batch block, then row), so the
- * statistics do not depend on how the convolution split its work between threads, and repeat bit for bit. Unlike
- * {@code E[x^2] - mean^2}, merging (count, mean, M2) loses no precision when the mean is large against the spread.
- * Batch norm without a convolution before it ({@link #of}) and the synchronised batch norm of a data-parallel run
- * compute the same rows, so fused and unfused batch norm agree bit for bit, and P ranks agree with one process up to
- * the rounding of the final double merges.
+ * rows are then merged per channel with Chan's parallel formula in a fixed order, in two levels: the rows of each
+ * batch block into the block's (count, mean, M2), then the blocks in order. So the statistics do not depend on how
+ * the convolution split its work between threads, and repeat bit for bit. Unlike {@code E[x^2] - mean^2}, merging
+ * (count, mean, M2) loses no precision when the mean is large against the spread. Batch norm without a convolution
+ * before it ({@link #of}) computes the same rows, so fused and unfused batch norm agree bit for bit. The synchronised
+ * batch norm of a data-parallel run gathers every rank's block statistics ({@link #blocks}) and merges them in the
+ * same order with the same arithmetic ({@link #merge}), so P ranks whose shards are whole batch blocks get one
+ * process's statistics bit for bit (the blocks of a rank are then the blocks of one process, in rank order).
  */
 final class ConvStats {
     private static final VectorSpecies<Float> S = CpuBackend.S;
@@ -90,18 +92,64 @@ final class ConvStats {
 
     /** Count, mean and sum of squared deviations of channel c, rows merged in order: {@code {n, mean, M2}}. */
     double[] countMeanM2(int c) {
-        double n = 0, mean = 0, m2 = 0;
+        double[] acc = new double[3], block = new double[3];
         for (int nb = 0; nb < nBlocks; nb++) {
-            double nr = (double) wo * realLanes(nb);
-            for (int y = 0; y < rows; y++) {
-                int slot = ((nb * channels + c) * rows + y) * 2;
-                double total = n + nr, delta = part[slot] - mean;
-                mean += delta * nr / total;
-                m2 += part[slot + 1] + delta * delta * n * nr / total;
-                n = total;
+            block(nb, c, block);
+            mergeInto(acc, block[0], block[1], block[2]);
+        }
+        return acc;
+    }
+
+    /** Batch block nb's (count, mean, M2) of channel c into {@code out}: its rows merged in order. */
+    private void block(int nb, int c, double[] out) {
+        double nr = (double) wo * realLanes(nb);
+        out[0] = 0;
+        out[1] = 0;
+        out[2] = 0;
+        for (int y = 0; y < rows; y++) {
+            int slot = ((nb * channels + c) * rows + y) * 2;
+            mergeInto(out, nr, part[slot], part[slot + 1]);
+        }
+    }
+
+    /**
+     * Every batch block's statistics, {@code [block][channel] x {count, mean, M2}}: what a rank of synchronised batch
+     * norm contributes. Concatenated over ranks in rank order, they are the blocks of the global batch.
+     */
+    double[] blocks() {
+        double[] out = new double[nBlocks * channels * 3], b = new double[3];
+        for (int nb = 0; nb < nBlocks; nb++) {
+            for (int c = 0; c < channels; c++) {
+                block(nb, c, b);
+                System.arraycopy(b, 0, out, (nb * channels + c) * 3, 3);
             }
         }
-        return new double[]{n, mean, m2};
+        return out;
+    }
+
+    /**
+     * Channel c of {@code blocks} ({@code [block][channel] x {count, mean, M2}} over {@code channels} channels)
+     * merged in block order: {@code {n, mean, M2}}, the same arithmetic as {@link #countMeanM2}.
+     */
+    static double[] merge(double[] blocks, int channels, int c) {
+        double[] acc = new double[3];
+        for (int o = c * 3; o < blocks.length; o += channels * 3) mergeInto(acc, blocks[o], blocks[o + 1], blocks[o + 2]);
+        return acc;
+    }
+
+    /** Chan's parallel formula: {@code acc = {n, mean, M2}} merged with a part of count nb, mean mb, M2 m2b. */
+    private static void mergeInto(double[] acc, double nb, double mb, double m2b) {
+        double n = acc[0];
+        if (n == 0) { // the first part as it is (the formula would round mb * nb / nb)
+            acc[0] = nb;
+            acc[1] = mb;
+            acc[2] = m2b;
+            return;
+        }
+        double total = n + nb, delta = mb - acc[1];
+        acc[1] += delta * nb / total;
+        acc[2] += m2b + delta * delta * n * nb / total;
+        acc[0] = total;
     }
 
     /** The statistics of a whole tensor, row by row as a convolution's epilogue gathers them (threads own channels). */

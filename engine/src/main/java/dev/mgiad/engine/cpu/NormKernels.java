@@ -158,9 +158,14 @@ final class NormKernels {
     }
 
     /**
-     * {@link #train} over the global batch of a data-parallel run: each rank's per-channel count, mean and M2 from
-     * the same rows as {@link #train} ({@link ConvStats}), merged over ranks by two sums; then normalisation. P ranks
-     * agree with one process up to the order of the final double additions.
+     * {@link #train} over the global batch of a data-parallel run. Every rank contributes the (count, mean, M2) of
+     * each of its batch blocks ({@link ConvStats#blocks}, from the same rows as {@link #train}); the blocks of all
+     * ranks are gathered in rank order, which is the order of the global batch, and every rank merges them as one
+     * process merges its own blocks ({@link ConvStats#merge}). When every rank's shard is a whole number of batch
+     * blocks, its blocks are those of one process and the statistics are one process's bit for bit; otherwise they
+     * differ by rounding. (Summing per-rank aggregates instead, as before, rounded differently from one process's
+     * merge in the last bits of the double; gathering the blocks leaves the order of the weight-gradient sums as the
+     * only difference between P ranks and one process.)
      */
     static void trainSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                   float momentum, float eps, Tensor saveMean, Tensor saveInvStd, boolean relu,
@@ -170,26 +175,12 @@ final class NormKernels {
         float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
         float[] mr = residual == null ? null : CpuBackend.seg(residual), my = CpuBackend.seg(y);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
-        // Chan's parallel merge as two sums over ranks: sum n_r*mean_r and n_r give the global mean, then
-        // sum M2_r + n_r*(mean_r - mean)^2 the global M2; each rank's (n, mean, M2) from the same rows as one process
-        ConvStats st = ConvStats.of(x, par);
-        double[][] local = new double[c][];
-        for (int ch = 0; ch < c; ch++) local[ch] = st.countMeanM2(ch);
-        double[] sums = new double[c + 1];
-        for (int ch = 0; ch < c; ch++) sums[ch] = local[ch][0] * local[ch][1];
-        sums[c] = (double) x.n() * hw;
-        ranks.sumInPlace(sums);
-        double count = sums[c];
-        double[] squares = new double[c];
-        for (int ch = 0; ch < c; ch++) {
-            double d = local[ch][1] - sums[ch] / count;
-            squares[ch] = local[ch][2] + local[ch][0] * d * d;
-        }
-        ranks.sumInPlace(squares);
+        double[] blocks = ranks.gather(ConvStats.of(x, par).blocks());
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                double mean = sums[ch] / count;
-                double var = Math.max(0, squares[ch] / count);
+                // the arithmetic of train(): one process's statistics and running statistics, bit for bit
+                double[] s = ConvStats.merge(blocks, c, ch);
+                double count = s[0], mean = s[1], var = Math.max(0, s[2] / s[0]);
                 float invStd = (float) (1.0 / Math.sqrt(var + eps));
                 msm[ch] = (float) mean;
                 msi[ch] = invStd;
@@ -204,9 +195,12 @@ final class NormKernels {
     }
 
     /**
-     * {@link #backward} of {@link #trainSynchronised}: the per-channel sums of dz and dz*xhat are summed over ranks
-     * before dx is formed with the global means; dgamma and dbeta keep this rank's sums, since the gradient all-reduce
-     * adds the ranks' parameter gradients afterwards.
+     * {@link #backward} of {@link #trainSynchronised}: the per-block sums of dz and dz*xhat of all ranks
+     * ({@link BatchNormGradSums#blocks}) are gathered and added in the global batch's block order, as {@link #backward}
+     * adds one process's blocks, then rounded to float as there, before dx is formed with the global means. dgamma and
+     * dbeta are these global sums on rank 0 and zero on the others, so that the gradient all-reduce, which adds the
+     * ranks' parameter gradients, returns exactly one process's value (per-rank float partials would be added in
+     * another order).
      */
     static void backwardSynchronised(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
                                      boolean relu, Tensor dy, Tensor dx, boolean accumulateDx, Tensor dgamma,
@@ -216,22 +210,31 @@ final class NormKernels {
         float[] mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
         float[] mdg = CpuBackend.seg(dgamma), mdb = CpuBackend.seg(dbeta);
         int c = x.c(), hw = x.h() * x.w(), nbs = x.batchBlocks();
-        double[] sums = new double[2 * c + 1];
-        BatchNormGradSums rows = BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par);
-        for (int ch = 0; ch < c; ch++) {
-            double[] s = rows.channel(ch);
-            sums[2 * ch] = s[0];
-            sums[2 * ch + 1] = s[1];
-            float dgv = (float) s[1], dbv = (float) s[0];
-            mdg[ch] = accumulateParams ? mdg[ch] + dgv : dgv;
-            mdb[ch] = accumulateParams ? mdb[ch] + dbv : dbv;
+        double[] blocks = BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par).blocks();
+        double[] mine = new double[nbs * c * 3]; // [block][channel] x {count, sum dz, sum dz*xhat}
+        for (int nb = 0; nb < nbs; nb++) {
+            double n = (double) CpuBackend.realLanes(x, nb).trueCount() * hw;
+            for (int ch = 0; ch < c; ch++) {
+                int o = (nb * c + ch) * 3, i = (nb * c + ch) * 2;
+                mine[o] = n;
+                mine[o + 1] = blocks[i];
+                mine[o + 2] = blocks[i + 1];
+            }
         }
-        sums[2 * c] = (double) x.n() * hw;
-        ranks.sumInPlace(sums);
-        double count = sums[2 * c];
+        double[] all = ranks.gather(mine);
+        boolean owner = ranks.rank() == 0;
         par.forRange(c, (from, to, t) -> {
             for (int ch = from; ch < to; ch++) {
-                float meanDz = (float) (sums[2 * ch] / count), meanDzx = (float) (sums[2 * ch + 1] / count);
+                double count = 0, sumDz = 0, sumDzx = 0; // in block order, as BatchNormGradSums adds one process's blocks
+                for (int o = ch * 3; o < all.length; o += c * 3) {
+                    count += all[o];
+                    sumDz += all[o + 1];
+                    sumDzx += all[o + 2];
+                }
+                float dbv = (float) sumDz, dgv = (float) sumDzx; // the arithmetic of backwardWithSums from here on
+                mdg[ch] = accumulateParams ? mdg[ch] + (owner ? dgv : 0f) : (owner ? dgv : 0f);
+                mdb[ch] = accumulateParams ? mdb[ch] + (owner ? dbv : 0f) : (owner ? dbv : 0f);
+                float meanDz = (float) ((double) dbv / count), meanDzx = (float) ((double) dgv / count);
                 for (int nb = 0; nb < nbs; nb++) {
                     long base = off(nb, ch, c, hw);
                     backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,

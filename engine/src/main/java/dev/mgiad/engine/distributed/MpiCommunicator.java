@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -41,57 +40,33 @@ public final class MpiCommunicator implements Communicator {
     }
 
     /**
-     * Initialises MPI on a new thread. Throws {@link MpiException} with a one-line message when the library is
-     * missing or fails to start.
+     * Initialises MPI on a new thread, with {@code timeout} as the watchdog of every collective and of {@code MPI_Init}
+     * (at least {@link #MIN_INIT_TIMEOUT}: starting many ranks, or a loaded machine, takes longer than a collective).
+     * Throws {@link MpiException} with a one-line message when the library is missing or fails to start.
      */
     public static MpiCommunicator start(Duration timeout) {
+        return start(timeout.compareTo(MIN_INIT_TIMEOUT) < 0 ? MIN_INIT_TIMEOUT : timeout, timeout);
+    }
+
+    /** The least time {@link #start(Duration)} gives {@code MPI_Init}. */
+    public static final Duration MIN_INIT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** As {@link #start(Duration)}, with separate watchdogs for {@code MPI_Init} and for the collectives. */
+    public static MpiCommunicator start(Duration initTimeout, Duration timeout) {
         ExecutorService t = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("mpi").unstarted(r));
         Future<Mpi> loaded = t.submit(Mpi::load);
         try {
-            return new MpiCommunicator(t, loaded.get(timeout.toNanos(), TimeUnit.NANOSECONDS), timeout);
+            Mpi mpi = loaded.get(initTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return new MpiCommunicator(t, mpi, timeout);
         } catch (ExecutionException e) {
             t.shutdownNow();
             throw e.getCause() instanceof MpiException m ? m : new MpiException("MPI could not start: " + e.getCause());
         } catch (TimeoutException e) {
-            throw new MpiException("MPI_Init did not return within " + timeout.toSeconds() + " s: is the launcher (mpirun, srun) reachable?");
+            throw new MpiException("MPI_Init did not return within " + initTimeout.toSeconds() + " s: is the launcher (mpirun, srun) reachable?");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MpiException("interrupted while starting MPI");
         }
-    }
-
-    /**
-     * How many processes the launcher in the environment started, or 0 when no MPI launcher started this process:
-     * Open MPI's mpirun sets {@code OMPI_COMM_WORLD_SIZE}, PMIx launchers ({@code srun --mpi=pmix}, prterun)
-     * {@code PMIX_RANK}, MPICH's hydra and {@code srun --mpi=pmi2} {@code PMI_SIZE}; Slurm's own count is
-     * {@code SLURM_NTASKS} (set also under plain {@code srun}, which starts no MPI job unless told {@code --mpi}).
-     */
-    public static int launchedRanks(Map<String, String> env) {
-        for (String k : new String[]{"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
-            String v = env.get(k);
-            if (v != null && v.matches("\\d+")) return Integer.parseInt(v);
-        }
-        if (env.containsKey("PMIX_RANK")) return Math.max(1, slurmTasks(env));
-        return 0;
-    }
-
-    /** {@code SLURM_NTASKS} when this process runs under {@code srun}, else 0. */
-    public static int slurmTasks(Map<String, String> env) {
-        String v = env.get("SLURM_STEP_NUM_TASKS");
-        if (v == null) v = env.get("SLURM_NTASKS");
-        return env.containsKey("SLURM_PROCID") && v != null && v.matches("\\d+") ? Integer.parseInt(v) : 0;
-    }
-
-    /**
-     * Ranks the launcher placed on this machine ({@code OMPI_COMM_WORLD_LOCAL_SIZE}, {@code MPI_LOCALNRANKS},
-     * Slurm's {@code SLURM_NTASKS_PER_NODE}), or 1 when unknown; they share its cores.
-     */
-    public static int ranksOnThisMachine(Map<String, String> env) {
-        for (String k : new String[]{"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
-            String v = env.get(k);
-            if (v != null && v.matches("\\d+") && Integer.parseInt(v) > 0) return Integer.parseInt(v);
-        }
-        return 1;
     }
 
     @Override public int rank() { return rank; }

@@ -8,13 +8,14 @@ import java.time.Duration;
 /**
  * Run under {@code mpirun -np P}: checks every collective of {@link MpiCommunicator} against the values each rank
  * can compute alone, and prints {@code ok rank R of P} or one {@code FAIL} line. With an argument it plays a fault
- * instead: {@code abort} (rank 1 aborts while rank 0 waits in an all-reduce), {@code hang} (rank 1 never joins and
- * rank 0's watchdog, set to 2 s, must end the job).
+ * instead: {@code abort} (rank 1 aborts while rank 0 waits in an all-reduce), {@code hang} (after a barrier, rank 1
+ * never joins the next all-reduce and rank 0's watchdog, set to 2 s for collectives, must end the job; MPI_Init keeps
+ * its own 60 s watchdog, so a slow start on a loaded machine is not mistaken for a hang).
  */
 public final class MpiSelfTest {
     public static void main(String[] args) {
         String mode = args.length > 0 ? args[0] : "collectives";
-        MpiCommunicator comm = MpiCommunicator.start(Duration.ofSeconds(mode.equals("hang") ? 2 : 60));
+        MpiCommunicator comm = MpiCommunicator.start(Duration.ofSeconds(60), Duration.ofSeconds(mode.equals("hang") ? 2 : 60));
         int r = comm.rank(), p = comm.size();
         try (Arena arena = Arena.ofShared()) {
             switch (mode) {
@@ -27,6 +28,7 @@ public final class MpiSelfTest {
                     System.out.println("UNREACHABLE rank " + r);
                 }
                 case "hang" -> {
+                    comm.barrier(); // both ranks are up: what follows is a peer that stops answering
                     if (r == 1) {
                         try {
                             Thread.sleep(120_000);
@@ -34,10 +36,11 @@ public final class MpiSelfTest {
                             // ended by the launcher
                         }
                     }
+                    long t0 = System.nanoTime();
                     try {
                         comm.allReduceFloats(arena.allocate(4L * 16), 16);
                     } catch (MpiException e) {
-                        System.err.println("rank " + r + ": " + e.getMessage());
+                        System.err.printf(java.util.Locale.ROOT, "rank %d: %s (after %.1f s)%n", r, e.getMessage(), (System.nanoTime() - t0) / 1e9);
                         comm.abort(4);
                     }
                     System.out.println("UNREACHABLE rank " + r);

@@ -18,13 +18,15 @@ import java.util.concurrent.Future;
 
 import static dev.mgiad.engine.conformance.Numerics.assertClose;
 import static dev.mgiad.engine.conformance.Numerics.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Synchronised batch norm: P ranks, each with a shard of the batch, compute what one process computes on the whole
  * batch (outputs, saved statistics, running statistics, input gradients; the ranks' parameter gradients sum to the
  * whole batch's). The ranks are threads joined by {@link ThreadRanks}. Uneven shards, batch padding lanes, ReLU and a
- * residual are all exercised.
+ * residual are all exercised; shards of whole batch blocks give one process's results bit for bit.
  */
 class SyncBatchNormTest {
     private static final int C = 5, H = 3, W = 4, HW = H * W;
@@ -123,5 +125,39 @@ class SyncBatchNormTest {
         float[] y2 = local.get(2).y(), want = slice(whole.y(), sizes[0] + sizes[1], n);
         for (int i = 0; i < y2.length; i++) worst = Math.max(worst, Math.abs(y2[i] - want[i]));
         assertTrue(worst > 1e-2, "per-rank statistics should differ visibly, max difference " + worst);
+    }
+
+    @Test
+    void shardsOfWholeBatchBlocksGiveOneProcessesBitsExactly() throws Exception {
+        // multiples of 16 lanes (and of 8, the second test run's width): each rank's blocks are blocks of the whole
+        int[] sizes = {32, 16, 16};
+        int n = Arrays.stream(sizes).sum();
+        Random rnd = new Random(8);
+        float[] x = random(rnd, n * C * HW), res = random(rnd, n * C * HW), dy = random(rnd, n * C * HW);
+        for (int i = 0; i < x.length; i++) x[i] = 3 * x[i] + (i / HW % C) * 10;
+        float[] gamma = random(rnd, C), beta = random(rnd, C);
+        Out whole = run(x, res, dy, n, gamma, beta, null);
+        List<Out> parts = shards(sizes, x, res, dy, gamma, beta, true);
+        float[] dgSum = new float[C], dbSum = new float[C];
+        int from = 0;
+        for (int r = 0; r < sizes.length; r++) {
+            Out o = parts.get(r);
+            int to = from + sizes[r];
+            assertArrayEquals(slice(whole.y(), from, to), o.y(), "rank " + r + " y");
+            assertArrayEquals(slice(whole.dx(), from, to), o.dx(), "rank " + r + " dx");
+            assertArrayEquals(whole.mean(), o.mean(), "rank " + r + " saved mean");
+            assertArrayEquals(whole.invStd(), o.invStd(), "rank " + r + " saved 1/std");
+            assertArrayEquals(whole.runMean(), o.runMean(), "rank " + r + " running mean");
+            assertArrayEquals(whole.runVar(), o.runVar(), "rank " + r + " running var");
+            for (int c = 0; c < C; c++) {
+                dgSum[c] += o.dgamma()[c];
+                dbSum[c] += o.dbeta()[c];
+                if (r > 0) assertEquals(0f, o.dgamma()[c], "rank 0 alone holds the parameter gradients");
+            }
+            from = to;
+        }
+        // what the gradient all-reduce adds up: exactly one process's parameter gradients
+        assertArrayEquals(whole.dgamma(), dgSum, "sum of the ranks' dgamma");
+        assertArrayEquals(whole.dbeta(), dbSum, "sum of the ranks' dbeta");
     }
 }

@@ -25,16 +25,23 @@ public final class ThreadRanks {
     }
 
     public CrossRankSum rank(int r) {
-        return values -> {
-            contributions[r] = values.clone();
-            await();
-            if (r == 0) {
-                totals = new double[values.length];
-                for (double[] c : contributions) for (int i = 0; i < c.length; i++) totals[i] += c[i];
+        return new CrossRankSum() {
+            @Override public int rank() { return r; }
+
+            @Override public int size() { return size; }
+
+            @Override
+            public void sumInPlace(double[] values) {
+                contributions[r] = values.clone();
+                await();
+                if (r == 0) {
+                    totals = new double[values.length];
+                    for (double[] c : contributions) for (int i = 0; i < c.length; i++) totals[i] += c[i];
+                }
+                await();
+                System.arraycopy(totals, 0, values, 0, values.length);
+                await(); // nobody starts the next sum before everyone read this one
             }
-            await();
-            System.arraycopy(totals, 0, values, 0, values.length);
-            await(); // nobody starts the next sum before everyone read this one
         };
     }
 
