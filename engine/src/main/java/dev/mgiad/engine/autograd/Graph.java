@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  */
 public final class Graph implements Ops<Var> {
     /**
-     * {@code -Dmgiad.fusion=off} runs the fused operators as their unfused compositions (conv then batch norm, ReLU
-     * masks and additions as separate passes), for A/B measurements of the fusion and for debugging.
+     * {@code -Dmgiad.fusion=off} runs the fused operators as their unfused compositions (conv then batch norm, conv
+     * then ReLU, ReLU masks, additions and batch norm's backward reductions as separate passes, no gradient
+     * epilogues), for A/B measurements of the fusion and for debugging; {@link #setFusion} does it per graph.
      */
     public static final String FUSION_PROPERTY = "mgiad.fusion";
     static final boolean FUSE = !"off".equals(System.getProperty(FUSION_PROPERTY));
@@ -268,24 +269,18 @@ public final class Graph implements Ops<Var> {
 
     /**
      * Batch norm's backward. Fused: its reductions come from the epilogue of the last contribution to {@code out}'s
-     * gradient when that ran them, else from a pass of their own, and then one pass writes dx, adding it also to
-     * {@code addTo}'s gradient when given (a base whose gradient is dx). Unfused: the backend's whole operator.
+     * gradient when that ran them, else from a pass of their own, and then one pass writes dx. Unfused: the
+     * backend's whole operator (the same arithmetic in the same order).
      */
     private void batchNormBackward(Var out, Tensor xv, BatchNorm2d bn, Tensor mean, Tensor inv, boolean relu,
-                                   Tensor dx, boolean accumulateDx, CrossRankSum ranks, Var addTo) {
+                                   Tensor dx, boolean accumulateDx, CrossRankSum ranks) {
         GradSlot dg = slot(bn.gamma), db = slot(bn.beta);
         if (dg.accumulate != db.accumulate) throw new IllegalStateException("gamma and beta gradients out of step");
         if (out.finish instanceof GradientEpilogue.BatchNormSums s) {
             if (!out.finished) be.finishGradient(out.grad, s);
-            Tensor add = null;
-            if (addTo != null) {
-                add = addTo.grad;
-                addTo.contributions++;
-            }
             be.batchNormBackwardWithSums(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, s.sums(), dx,
-                    accumulateDx, dg.tensor, db.tensor, dg.accumulate, add);
+                    accumulateDx, dg.tensor, db.tensor, dg.accumulate);
         } else {
-            if (addTo != null) throw new IllegalStateException("a base added in batch norm's pass needs the split backward");
             be.batchNormBackward(xv, bn.gamma.value(), bn.beta.value(), mean, inv, relu, out.grad, dx, accumulateDx,
                     dg.tensor, db.tensor, dg.accumulate, ranks);
         }
@@ -320,7 +315,7 @@ public final class Graph implements Ops<Var> {
         tape.add(() -> {
             if (!out.gradValid) return;
             GradSlot dx = needs(x) ? slot(x) : new GradSlot(pool.acquire(xv.shape(), xv.layout()), false);
-            batchNormBackward(out, xv, bn, mean, inv, relu, dx.tensor, dx.accumulate, ranks, null);
+            batchNormBackward(out, xv, bn, mean, inv, relu, dx.tensor, dx.accumulate, ranks);
             if (residual != null && needs(residual)) passGradient(out, residual);
         });
         return out;
@@ -350,12 +345,7 @@ public final class Graph implements Ops<Var> {
             Var tv = new Var(t, true); // the convolution's output, as an internal value of this closure
             tv.grad = pool.acquire(t.shape(), t.layout());
             tv.gradValid = true;
-            // base's gradient is t's: added in batch norm's pass when it already holds other contributions (a first
-            // one takes the buffer over at the end instead) and the addition's place in the order of base's
-            // contributions stays the same, i.e. base is neither x nor the residual
-            boolean baseInPass = base != null && needs(base) && base.gradValid && base != x && base != residual
-                    && out.finish instanceof GradientEpilogue.BatchNormSums;
-            batchNormBackward(out, t, bn, mean, inv, relu, tv.grad, false, null, baseInPass ? base : null);
+            batchNormBackward(out, t, bn, mean, inv, relu, tv.grad, false, null);
             // the residual first, as the unfused pair does (its batch norm's closure runs before the conv's): the
             // gradients then accumulate in the same order, so fused and unfused graphs agree bit for bit
             if (residual != null && needs(residual)) passGradient(out, residual);
@@ -364,7 +354,7 @@ public final class Graph implements Ops<Var> {
                 GradSlot s = slot(conv.weight);
                 be.convBackwardWeights(p, xv, tv.grad, s.tensor, alpha, s.accumulate);
             }
-            if (base != null && needs(base) && !baseInPass) passGradient(tv, base);
+            if (base != null && needs(base)) passGradient(tv, base);
         });
         return out;
     }

@@ -139,13 +139,11 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@link #batchNormBackward} with its reductions already in {@code sums} (from {@link #batchNormBackwardSums} or
-     * from the epilogue of the pass that wrote dy): one pass that reads x and dy and writes dx. With
-     * {@code addDxTo} (may be null) the pass also adds the new dx to that tensor, {@code addDxTo += dx}: the identity
-     * edge of a fused convolution's base, whose gradient is dx, without a pass of its own.
+     * from the epilogue of the pass that wrote dy): one pass that reads x and dy and writes dx.
      */
     default void batchNormBackwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd,
                                            boolean relu, Tensor dy, Tensor sums, Tensor dx, boolean accumulateDx,
-                                           Tensor dgamma, Tensor dbeta, boolean accumulateParams, Tensor addDxTo) {
+                                           Tensor dgamma, Tensor dbeta, boolean accumulateParams) {
         throw new UnsupportedOperationException(name() + " has no split batch-norm backward");
     }
 

@@ -151,10 +151,9 @@ public final class ProfilingBackend implements Backend {
     @Override public void batchNormBackwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean,
                                                     Tensor saveInvStd, boolean relu, Tensor dy, Tensor sums, Tensor dx,
                                                     boolean accumulateDx, Tensor dgamma, Tensor dbeta,
-                                                    boolean accumulateParams, Tensor addDxTo) {
-        time(shape(addDxTo == null ? "batchnorm bwd-dx" : "batchnorm bwd-dx+add", x), () -> inner.batchNormBackwardWithSums(
-                x, gamma, beta, saveMean, saveInvStd, relu, dy, sums, dx, accumulateDx, dgamma, dbeta, accumulateParams,
-                addDxTo));
+                                                    boolean accumulateParams) {
+        time(shape("batchnorm bwd-dx", x), () -> inner.batchNormBackwardWithSums(x, gamma, beta, saveMean, saveInvStd,
+                relu, dy, sums, dx, accumulateDx, dgamma, dbeta, accumulateParams));
     }
 
     @Override public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {

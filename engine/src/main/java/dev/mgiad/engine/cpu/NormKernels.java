@@ -123,19 +123,17 @@ final class NormKernels {
         float[] sums = new float[2 * x.c()];
         BatchNormGradSums.of(x, gamma, beta, saveMean, saveInvStd, relu, dy, par).writeTo(sums);
         backwardWithSums(x, gamma, beta, saveMean, saveInvStd, relu, dy, sums, dx, accumulateDx, dgamma, dbeta,
-                accumulateParams, null, par);
+                accumulateParams, par);
     }
 
     /**
      * The pass of {@link #backward} after its reductions ({@link BatchNormGradSums}, possibly gathered by the
      * convolution that wrote dy): {@code dx = gamma*invStd * (dz - mean(dz) - xhat * mean(dz*xhat))}, one read of x
-     * and dy; dgamma and dbeta are the sums themselves. With {@code addDxTo}, dx is also added to that tensor in the
-     * same pass (the gradient of an identity edge that carries dx on, such as a convolution's base).
+     * and dy; dgamma and dbeta are the sums themselves.
      */
     static void backwardWithSums(Tensor x, Tensor gamma, Tensor beta, Tensor saveMean, Tensor saveInvStd, boolean relu,
                                  Tensor dy, float[] sums, Tensor dx, boolean accumulateDx, Tensor dgamma, Tensor dbeta,
-                                 boolean accumulateParams, Tensor addDxTo, Parallel par) {
-        float[] madd = addDxTo == null ? null : CpuBackend.seg(addDxTo);
+                                 boolean accumulateParams, Parallel par) {
         float[] mx = CpuBackend.seg(x), mg = CpuBackend.seg(gamma), mb = CpuBackend.seg(beta);
         float[] msm = CpuBackend.seg(saveMean), msi = CpuBackend.seg(saveInvStd);
         float[] mdy = CpuBackend.seg(dy), mdx = CpuBackend.seg(dx);
@@ -151,7 +149,7 @@ final class NormKernels {
                 for (int nb = 0; nb < nbs; nb++) {
                     long base = off(nb, ch, c, hw);
                     backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,
-                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb), madd);
+                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb));
                 }
             }
         });
@@ -238,7 +236,7 @@ final class NormKernels {
                 for (int nb = 0; nb < nbs; nb++) {
                     long base = off(nb, ch, c, hw);
                     backwardDx(mx, mdy, mdx, base, base + (long) hw * L, msm[ch], msi[ch], mg[ch], mb[ch], relu, meanDz,
-                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb), null);
+                            meanDzx, accumulateDx, CpuBackend.realLanes(x, nb));
                 }
             }
         });
@@ -249,7 +247,7 @@ final class NormKernels {
 
     private static void backwardDx(float[] mx, float[] mdy, float[] mdx, long base, long end, float mean, float invStd,
                                    float g, float b, boolean relu, float meanDz, float meanDzx, boolean accumulate,
-                                   VectorMask<Float> real, float[] madd) {
+                                   VectorMask<Float> real) {
         FloatVector zero = FloatVector.zero(S), mv = FloatVector.broadcast(S, mean), iv = FloatVector.broadcast(S, invStd);
         FloatVector gv = FloatVector.broadcast(S, g), bv = FloatVector.broadcast(S, b);
         FloatVector k = FloatVector.broadcast(S, g * invStd), mdzv = FloatVector.broadcast(S, meanDz);
@@ -263,7 +261,6 @@ final class NormKernels {
             if (!full) v = zero.blend(v, real);
             if (accumulate) v = v.add(ld(mdx, o));
             v.intoArray(mdx, (int) o);
-            if (madd != null) ld(madd, o).add(v).intoArray(madd, (int) o);
         }
     }
 }
