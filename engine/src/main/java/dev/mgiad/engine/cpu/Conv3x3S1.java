@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import static dev.mgiad.engine.cpu.ConvJob.L;
 import static dev.mgiad.engine.cpu.ConvJob.P;
 import static dev.mgiad.engine.cpu.ConvJob.S;
-import static dev.mgiad.engine.cpu.ConvJob.addSpilled;
 import static dev.mgiad.engine.cpu.ConvJob.bc;
 import static dev.mgiad.engine.cpu.ConvJob.epilogue;
 import static dev.mgiad.engine.cpu.ConvJob.ld;
@@ -19,10 +18,11 @@ import static dev.mgiad.engine.cpu.ConvJob.planeFloats;
  *
  * <p>Forward: 4 channels x 4 pixels of accumulators, per input row and tap 4 loads and 4 broadcasts feed 16 FMAs;
  * channels beyond a multiple of 4 take the one-channel kernel of {@link ConvDepthwise}, pixels beyond a multiple of
- * 4 the one-pixel kernel of {@link ConvGeneric}. Weight gradient: a tile of 4 output channels x 3 taps of one
- * kernel row per input channel, sliding a 3-vector window along each input row.
+ * 4 the one-pixel kernel of {@link ConvGeneric}. Weight gradient (stride 1 and 2, any output tile of 4 or 8
+ * channels): a tile of 4 output channels x 3 taps of one kernel row per input channel, sliding a 3-vector window
+ * along each input row, over a dy panel (below).
  *
- * <p>Why the blocked variants (16 or more input channels per group): measured on an Intel Xeon (AVX-512, 48 KiB
+ * <p>Why the blocked variants (the forward for 16 or more input channels per group): measured on an Intel Xeon (AVX-512, 48 KiB
  * L1, 2 MiB L2 per core), the plain 4x4 kernel read its operands from L2 and beyond: the planes of consecutive
  * channels lie a power of two apart (64 KiB at 32x32), so the 16-64 channels one tile reads fall into the same L1
  * sets and evict each other, and the weight gradient streamed a 256 KiB dy tile from L2 for every input channel
@@ -32,7 +32,9 @@ import static dev.mgiad.engine.cpu.ConvJob.planeFloats;
  * kernel reads them, and runs every output-channel tile over the block before moving on (the LIBXSMM/oneDNN
  * direct-convolution scheme with a 4 x 4 register block): 66-70% of the one-core peak. The blocked weight gradient
  * walks the pixels in chunks whose dy fits L1 and keeps its vector sums in memory between chunks: 33-41% (from
- * 16-28%).
+ * 16-28%); since 2026-12-01 it first copies each chunk's dy into a panel with a pixel's channels contiguous (no L1
+ * set conflicts), and drives every 3x3 s1/s2 weight gradient with 4 or 8 channels per tile (g_s = 4 1.5-2x faster
+ * than the unblocked 4 x 3 kernel it replaced, CPU time of one thread on a loaded host).
  *
  * <p>Two JIT rules shape the code: C2 inlines only so many Vector API calls into one compilation, so no kernel
  * body is unrolled further than needed; and a vector passed to a method that is not inlined is boxed, so kernels
@@ -70,30 +72,37 @@ final class Conv3x3S1 {
 
     static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS_BLOCKED = new ConvDispatch.BackwardWeights(
             "3x3 s1/s2 blocked: L1-sized row chunks of a dy panel, 8 channels x 3 taps",
-            p -> (ConvJob.is3x3(p, 1) || ConvJob.is3x3(p, 2)) && p.coutPerGroup() % 8 == 0
-            && p.cinPerGroup() >= MIN_BLOCKED_INPUTS, 8, true, Conv3x3S1::weightsBlocked);
+            p -> (ConvJob.is3x3(p, 1) || ConvJob.is3x3(p, 2)) && p.coutPerGroup() % 8 == 0,
+            8, true, (p, x, dy, nb0, nb1, g, o0, part) -> weightsBlocked(p, x, dy, nb0, nb1, g, o0, 8, part));
+
+    /** The same with 4 output channels per tile: grouped g_s = 4 (and any 3x3 s1/s2 with a multiple of 4). */
+    static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS_BLOCKED4 = new ConvDispatch.BackwardWeights(
+            "3x3 s1/s2 blocked: L1-sized row chunks of a dy panel, 4 channels x 3 taps",
+            p -> (ConvJob.is3x3(p, 1) || ConvJob.is3x3(p, 2)) && p.coutPerGroup() % 4 == 0,
+            4, true, (p, x, dy, nb0, nb1, g, o0, part) -> weightsBlocked(p, x, dy, nb0, nb1, g, o0, 4, part));
 
     private static final ThreadLocal<float[]> WEIGHT_SUMS = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> DY_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
-     * Output channels o0 .. o0+8 of group g over batch blocks nb0..nb1. The pixels are taken in chunks of rows whose
-     * dy (8 channels) fits in L1; each chunk's dy is first copied into a panel {@code [block][row][x][channel][L]},
-     * so the 8 channels of a pixel are 8 consecutive vectors (in the tensor they lie a plane apart, a power of two,
-     * and fall into the same L1 set). Per chunk every input channel and kernel row adds to its 24 vector sums (8
-     * channels x 3 taps, kept in a per-thread buffer between chunks), so dy is read from L1 and x once per chunk
-     * for all 8 channels. The lanes are summed once at the end, in a fixed order.
+     * Output channels o0 .. o0+tile (4 or 8) of group g over batch blocks nb0..nb1, stride 1 or 2. The output pixels
+     * are taken in chunks of rows whose dy fits in L1; each chunk's dy is first copied into a panel
+     * {@code [block][row][x][channel][L]}, so the channels of a pixel are consecutive vectors (in the tensor they lie
+     * a plane apart, a power of two, and fall into the same L1 set). Per chunk every input channel and kernel row
+     * adds to its vector sums (tile x 3 taps, in a per-thread buffer between chunks), so dy is read from L1 and x
+     * once per chunk for all the tile's channels. The lanes are summed once at the end, in a fixed order.
      */
-    static void weightsBlocked(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, double[] part) {
-        final int inG = p.cinPerGroup(), ho = p.oh(), wo = p.ow();
-        final int n = inG * 3 * 24 * L;
+    static void weightsBlocked(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int tile,
+                               double[] part) {
+        final int inG = p.cinPerGroup(), ho = p.oh(), wo = p.ow(), sums = tile * 3;
+        final int n = inG * 3 * sums * L;
         float[] acc = WEIGHT_SUMS.get();
         if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
         java.util.Arrays.fill(acc, 0, n, 0f);
-        // a chunk: output rows of one block, or whole planes of several blocks, whose dy (8 channels) takes <= 24 KiB
-        final int budget = (24 << 10) / (8 * wo * L * 4);
+        // a chunk: output rows of one block, or whole planes of several blocks, whose dy takes <= 24 KiB
+        final int budget = (24 << 10) / (tile * wo * L * 4);
         final int rows = Math.max(1, Math.min(ho, budget)), blocks = Math.max(1, budget / ho);
-        final int panelFloats = blocks * rows * wo * 8 * L;
+        final int panelFloats = blocks * rows * wo * tile * L;
         float[] pan = DY_PANEL.get();
         if (pan.length < panelFloats) { pan = new float[panelFloats]; DY_PANEL.set(pan); }
         final boolean stride2 = p.stride() == 2;
@@ -101,25 +110,26 @@ final class Conv3x3S1 {
             int nbe = Math.min(nb1, nb + blocks);
             for (int y0 = 0; y0 < ho; y0 += rows) {
                 int y1 = Math.min(ho, y0 + rows);
-                packDy(dy, pan, p, nb, nbe, g, o0, y0, y1);
+                packDy(dy, pan, p, nb, nbe, g, o0, tile, y0, y1);
                 for (int i = 0; i < inG; i++) {
                     for (int ky = 0; ky < 3; ky++) {
-                        int a = ((i * 3 + ky) * 24) * L;
-                        // two calls of 4 channels from one call site: one kernel of 8 x 3 sums, or the kernel inlined
-                        // twice, overflows C2's inlining budget and its vectors get boxed (measured 15-50x slower)
-                        for (int half = 0; half < 2; half++) {
-                            if (stride2) Conv3x3S2.dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, 4 * half, acc, a + half * 12 * L);
-                            else dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, 4 * half, acc, a + half * 12 * L);
+                        int a = ((i * 3 + ky) * sums) * L;
+                        // 4 channels per call, one call site: a kernel of 8 x 3 sums goes over C2's inlining node
+                        // budget, and a kernel inlined twice too (its vectors then get boxed, 5-50x slower)
+                        for (int c0 = 0; c0 < tile; c0 += 4) {
+                            if (stride2) Conv3x3S2.dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, tile, c0, acc, a + c0 * 3 * L);
+                            else dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, tile, c0, acc, a + c0 * 3 * L);
                         }
                     }
                 }
             }
         }
-        addLaneSums(acc, inG, part);
+        addLaneSums(acc, inG, sums, part);
     }
 
-    /** dy of channels o0..o0+8, blocks nb0..nb1, output rows y0..y1 into {@code pan[block][row][x][channel][L]}. */
-    private static void packDy(float[] dy, float[] pan, ConvParams p, int nb0, int nb1, int g, int o0, int y0, int y1) {
+    /** dy of channels o0..o0+tile, blocks nb0..nb1, output rows y0..y1 into {@code pan[block][row][x][channel][L]}. */
+    private static void packDy(float[] dy, float[] pan, ConvParams p, int nb0, int nb1, int g, int o0, int tile,
+                               int y0, int y1) {
         final int wo = p.ow();
         final long plane = planeFloats(p.oh(), wo);
         int q = 0;
@@ -127,18 +137,18 @@ final class Conv3x3S1 {
             for (int y = y0; y < y1; y++) {
                 long row = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane + (long) y * wo * P;
                 for (int xx = 0; xx < wo; xx++) {
-                    for (int c = 0; c < 8; c++, q += L) ld(dy, row + c * plane + xx * P).intoArray(pan, q);
+                    for (int c = 0; c < tile; c++, q += L) ld(dy, row + c * plane + xx * P).intoArray(pan, q);
                 }
             }
         }
     }
 
-    /** The lane sums of the 24 vector sums per (input channel, kernel row), in a fixed order, added to part. */
-    private static void addLaneSums(float[] acc, int inG, double[] part) {
+    /** The lane sums of the vector sums per (input channel, kernel row), in a fixed order, added to part. */
+    private static void addLaneSums(float[] acc, int inG, int sums, double[] part) {
         for (int i = 0; i < inG; i++) {
             for (int ky = 0; ky < 3; ky++) {
-                int a = ((i * 3 + ky) * 24) * L;
-                for (int k = 0; k < 24; k++) part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += Lanes.sum(ld(acc, a + k * L));
+                int a = ((i * 3 + ky) * sums) * L;
+                for (int k = 0; k < sums; k++) part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += Lanes.sum(ld(acc, a + k * L));
             }
         }
     }
@@ -148,7 +158,7 @@ final class Conv3x3S1 {
      * loaded from acc[a..], stored back.
      */
     private static void dwRows(ConvParams p, float[] x, float[] pan, int nb0, int nb1, int g, int i, int ky,
-                               int y0, int y1, int c0, float[] acc, int a) {
+                               int y0, int y1, int tile, int c0, float[] acc, int a) {
         final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
         final long plane = planeFloats(h, wd), rowB = (long) wd * P;
         FloatVector z = FloatVector.zero(S);
@@ -160,9 +170,9 @@ final class Conv3x3S1 {
         for (int y = Math.max(y0, 1 - ky), ye = Math.min(y1, h + 1 - ky); y < ye; y++) {
             final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
             long xr = xChan + (y + ky - 1) * rowB;
-            int d = (((nb - nb0) * (y1 - y0) + (y - y0)) * wd * 8 + c0) * L;
+            int d = (((nb - nb0) * (y1 - y0) + (y - y0)) * wd * tile + c0) * L;
             FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
-            for (int xx = 0; xx < wd; xx++, d += 8 * L) {
+            for (int xx = 0; xx < wd; xx++, d += tile * L) {
                 FloatVector d0 = FloatVector.fromArray(S, pan, d), d1 = FloatVector.fromArray(S, pan, d + L);
                 FloatVector d2 = FloatVector.fromArray(S, pan, d + 2 * L), d3 = FloatVector.fromArray(S, pan, d + 3 * L);
                 a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
@@ -178,10 +188,6 @@ final class Conv3x3S1 {
         a20.intoArray(acc, a + 6 * L); a21.intoArray(acc, a + 7 * L); a22.intoArray(acc, a + 8 * L);
         a30.intoArray(acc, a + 9 * L); a31.intoArray(acc, a + 10 * L); a32.intoArray(acc, a + 11 * L);
     }
-
-    static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS = new ConvDispatch.BackwardWeights(
-            "3x3 s1: 4 channels x 3 taps", p -> ConvJob.is3x3(p, 1) && p.coutPerGroup() % 4 == 0, 4,
-            (p, x, dy, nb0, nb1, g, o0, part) -> { for (int i = 0; i < p.cinPerGroup(); i++) dwK3o4(p, x, dy, nb0, nb1, g, o0, i, part); });
 
     static void band(ConvJob j, int nb, int g, int y0, int y1) {
         for (int y = y0; y < y1; y++) {
@@ -354,41 +360,4 @@ final class Conv3x3S1 {
         a30.intoArray(j.out, (int) (o)); a31.intoArray(j.out, (int) (o + P)); a32.intoArray(j.out, (int) (o + 2 * P)); a33.intoArray(j.out, (int) (o + 3 * P));
     }
 
-    /** Tile of 4 output channels x 3 taps of one kernel row, sliding a 3-vector window along each input row. */
-    static void dwK3o4(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
-                               double[] part) {
-        final int h = p.h(), wd = p.w(), inG = p.cinPerGroup();
-        final long plane = planeFloats(h, wd), rowB = (long) wd * P;
-        FloatVector z = FloatVector.zero(S);
-        for (int ky = 0; ky < 3; ky++) {
-            FloatVector a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
-            FloatVector a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
-            int y0 = Math.max(0, 1 - ky), y1 = Math.min(h, h + 1 - ky);
-            for (int nb = nb0; nb < nb1; nb++) {
-                final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
-                final long dyT = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane;
-                for (int y = y0; y < y1; y++) {
-                    long xr = xChan + (y + ky - 1) * rowB;
-                    long dr = dyT + y * rowB;
-                    FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
-                    for (int xx = 0; xx < wd; xx++) {
-                        long d = dr + xx * P;
-                        FloatVector d0 = ld(dy, d), d1 = ld(dy, d + plane), d2 = ld(dy, d + 2 * plane), d3 = ld(dy, d + 3 * plane);
-                        a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
-                        a10 = d1.fma(l, a10); a11 = d1.fma(c, a11); a12 = d1.fma(r, a12);
-                        a20 = d2.fma(l, a20); a21 = d2.fma(c, a21); a22 = d2.fma(r, a22);
-                        a30 = d3.fma(l, a30); a31 = d3.fma(c, a31); a32 = d3.fma(r, a32);
-                        l = c; c = r;
-                        r = xx + 2 < wd ? ld(x, xr + (xx + 2) * P) : z;
-                    }
-                }
-            }
-            float[] red = new float[12 * L];
-            a00.intoArray(red, 0); a01.intoArray(red, L); a02.intoArray(red, 2 * L);
-            a10.intoArray(red, 3 * L); a11.intoArray(red, 4 * L); a12.intoArray(red, 5 * L);
-            a20.intoArray(red, 6 * L); a21.intoArray(red, 7 * L); a22.intoArray(red, 8 * L);
-            a30.intoArray(red, 9 * L); a31.intoArray(red, 10 * L); a32.intoArray(red, 11 * L);
-            addSpilled(red, 12, part, i * 9 + ky * 3, inG * 9);
-        }
-    }
 }

@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import static dev.mgiad.engine.cpu.ConvJob.L;
 import static dev.mgiad.engine.cpu.ConvJob.P;
 import static dev.mgiad.engine.cpu.ConvJob.S;
-import static dev.mgiad.engine.cpu.ConvJob.addSpilled;
 import static dev.mgiad.engine.cpu.ConvJob.bc;
 import static dev.mgiad.engine.cpu.ConvJob.epilogue;
 import static dev.mgiad.engine.cpu.ConvJob.ld;
@@ -17,7 +16,8 @@ import static dev.mgiad.engine.cpu.ConvJob.planeFloats;
  * restrictions): forward with 4 channels x 2 pixels (per kernel row, 5 input vectors feed 24 FMAs); the input
  * gradient as a parity gather (an input pixel is read by 1, 2 or 4 output pixels depending on the parity of its
  * coordinates), tiled 4 input channels x 4 pixels where the group allows and one channel at a time otherwise; the
- * weight gradient as tiles of 4 output channels x 3 taps with the input window sliding by two.
+ * weight gradient's row kernel for the blocked driver of {@link Conv3x3S1#weightsBlocked} (4 output channels x 3
+ * taps, the input window sliding by two).
  */
 final class Conv3x3S2 {
     private Conv3x3S2() { }
@@ -31,10 +31,6 @@ final class Conv3x3S2 {
 
     static final ConvDispatch.BackwardData BACKWARD_DATA = new ConvDispatch.BackwardData(
             "3x3 s2: parity gather, one channel", p -> ConvJob.is3x3(p, 2), false, (p, dy, w, dx, base, alpha, nBlocks, algo, par) -> backwardData(p, dy, w, dx, base, alpha, nBlocks, par));
-
-    static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS = new ConvDispatch.BackwardWeights(
-            "3x3 s2: 4 channels x 3 taps", p -> ConvJob.is3x3(p, 2) && p.coutPerGroup() % 4 == 0, 4,
-            (p, x, dy, nb0, nb1, g, o0, part) -> { for (int i = 0; i < p.cinPerGroup(); i++) dwK3S2o4(p, x, dy, nb0, nb1, g, o0, i, part); });
 
     static void band(ConvJob j, int nb, int g, int y0, int y1) {
         for (int y = y0; y < y1; y++) {
@@ -261,7 +257,7 @@ final class Conv3x3S2 {
      * nb0..nb1; the input window slides by two. 12 vector sums loaded from acc[a..], stored back.
      */
     static void dwRows(ConvParams p, float[] x, float[] pan, int nb0, int nb1, int g, int i, int ky,
-                       int y0, int y1, int c0, float[] acc, int a) {
+                       int y0, int y1, int tile, int c0, float[] acc, int a) {
         final int h = p.h(), wd = p.w(), wo = p.ow(), inG = p.cinPerGroup();
         final long plane = planeFloats(h, wd), rowB = (long) wd * P;
         FloatVector z = FloatVector.zero(S);
@@ -273,9 +269,9 @@ final class Conv3x3S2 {
         for (int y = Math.max(y0, (2 - ky) / 2), ye = Math.min(y1, Math.floorDiv(h - ky, 2) + 1); y < ye; y++) {
             final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
             long xr = xChan + (2L * y + ky - 1) * rowB;
-            int d = (((nb - nb0) * (y1 - y0) + (y - y0)) * wo * 8 + c0) * L;
+            int d = (((nb - nb0) * (y1 - y0) + (y - y0)) * wo * tile + c0) * L;
             FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
-            for (int xx = 0; xx < wo; xx++, d += 8 * L) {
+            for (int xx = 0; xx < wo; xx++, d += tile * L) {
                 FloatVector d0 = FloatVector.fromArray(S, pan, d), d1 = FloatVector.fromArray(S, pan, d + L);
                 FloatVector d2 = FloatVector.fromArray(S, pan, d + 2 * L), d3 = FloatVector.fromArray(S, pan, d + 3 * L);
                 a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
@@ -292,45 +288,5 @@ final class Conv3x3S2 {
         a10.intoArray(acc, a + 3 * L); a11.intoArray(acc, a + 4 * L); a12.intoArray(acc, a + 5 * L);
         a20.intoArray(acc, a + 6 * L); a21.intoArray(acc, a + 7 * L); a22.intoArray(acc, a + 8 * L);
         a30.intoArray(acc, a + 9 * L); a31.intoArray(acc, a + 10 * L); a32.intoArray(acc, a + 11 * L);
-    }
-
-    /** Stride 2: a tile of 4 output channels x 3 taps of one kernel row; the input window slides by two. */
-    static void dwK3S2o4(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int i,
-                                 double[] part) {
-        final int h = p.h(), wd = p.w(), ho = p.oh(), wo = p.ow(), inG = p.cinPerGroup();
-        final long xPlane = planeFloats(h, wd), dyPlane = planeFloats(ho, wo), xRow = (long) wd * P, dRow = (long) wo * P;
-        FloatVector z = FloatVector.zero(S);
-        for (int ky = 0; ky < 3; ky++) {
-            FloatVector a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
-            FloatVector a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
-            for (int nb = nb0; nb < nb1; nb++) {
-                final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * xPlane;
-                final long dyT = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * dyPlane;
-                for (int y = 0; y < ho; y++) {
-                    int iy = 2 * y + ky - 1;
-                    if (iy < 0 || iy >= h) continue;
-                    long xr = xChan + iy * xRow, dr = dyT + y * dRow;
-                    FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
-                    for (int xx = 0; xx < wo; xx++) {
-                        long d = dr + xx * P;
-                        FloatVector d0 = ld(dy, d), d1 = ld(dy, d + dyPlane), d2 = ld(dy, d + 2 * dyPlane), d3 = ld(dy, d + 3 * dyPlane);
-                        a00 = d0.fma(l, a00); a01 = d0.fma(c, a01); a02 = d0.fma(r, a02);
-                        a10 = d1.fma(l, a10); a11 = d1.fma(c, a11); a12 = d1.fma(r, a12);
-                        a20 = d2.fma(l, a20); a21 = d2.fma(c, a21); a22 = d2.fma(r, a22);
-                        a30 = d3.fma(l, a30); a31 = d3.fma(c, a31); a32 = d3.fma(r, a32);
-                        int nx = 2 * xx + 2;
-                        l = r;
-                        c = nx < wd ? ld(x, xr + nx * P) : z;
-                        r = nx + 1 < wd ? ld(x, xr + (nx + 1) * P) : z;
-                    }
-                }
-            }
-            float[] red = new float[12 * L];
-            a00.intoArray(red, 0); a01.intoArray(red, L); a02.intoArray(red, 2 * L);
-            a10.intoArray(red, 3 * L); a11.intoArray(red, 4 * L); a12.intoArray(red, 5 * L);
-            a20.intoArray(red, 6 * L); a21.intoArray(red, 7 * L); a22.intoArray(red, 8 * L);
-            a30.intoArray(red, 9 * L); a31.intoArray(red, 10 * L); a32.intoArray(red, 11 * L);
-            addSpilled(red, 12, part, i * 9 + ky * 3, inG * 9);
-        }
     }
 }

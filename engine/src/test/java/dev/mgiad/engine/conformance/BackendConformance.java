@@ -69,6 +69,7 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(50, 8, 16, 16, 8, 3, 1, 1));  // dense 3x3 at 16x16, several blocks per chunk
         l.add(ConvParams.of(50, 4, 32, 32, 8, 3, 2, 1));  // dense 3x3 stride 2 from 32x32
         l.add(ConvParams.of(50, 4, 32, 32, 4, 3, 1, 4));  // depthwise at 32x32
+        l.add(ConvParams.of(150, 4, 16, 16, 4, 3, 1, 4)); // depthwise at 16x16: chunks of 8 blocks, a partial last one
         l.add(ConvParams.of(17, 8, 32, 32, 8, 1, 1, 2));  // grouped 1x1 at 32x32
         // 16 or more input channels per group: the blocked 3x3 kernels (packed panel; weight gradient in row chunks)
         l.add(ConvParams.of(18, 16, 8, 8, 16, 3, 1, 1));  // row chunks with a partial last one
