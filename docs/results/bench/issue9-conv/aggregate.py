@@ -12,11 +12,23 @@ import sys
 
 raw = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../../../benchmarks/peer"))
-from compare_conv import ours_rows, torch_rows  # noqa: E402
+from compare_conv import torch_rows  # noqa: E402
+
+
+def ours_rows(path):
+    """Rows of `mgiad bench conv`'s text table (run.sh keeps the text): key -> (fwd ms, f+b ms)."""
+    rows = {}
+    for line in open(path):
+        m = re.match(r"(conv\dx\d) C=(\d+) (\d+)x\d+( s2)? (dense|dw|gs=\d+)\s+([\d.]+)\s+[\d.]+\s+([\d.]+)", line)
+        if m:
+            c = int(m.group(2))
+            gs = c if m.group(5) == "dense" else 1 if m.group(5) == "dw" else int(m.group(5)[3:])
+            rows[(m.group(1), c, int(m.group(3)), 2 if m.group(4) else 1, gs)] = (float(m.group(6)), float(m.group(7)))
+    return rows
 
 rounds = sorted(int(re.search(r"ours-(\d+)", p).group(1)) for p in glob.glob(os.path.join(raw, "ours-*.txt")))
 ours = {r: ours_rows(os.path.join(raw, "ours-%d.txt" % r)) for r in rounds}
-torch = {r: torch_rows(os.path.join(raw, "torch-%d.json" % r)) for r in rounds}
+torch = {r: torch_rows(json.load(open(os.path.join(raw, "torch-%d.json" % r))), "torch-%d.json" % r) for r in rounds}
 probes = {}
 for line in open(os.path.join(raw, "peaks.txt")):
     m = re.match(r"round (\d+) .*median ([\d.]+)", line)
