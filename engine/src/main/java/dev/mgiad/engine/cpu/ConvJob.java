@@ -77,7 +77,7 @@ final class ConvJob {
     static void epilogue(ConvJob j, int nb, int g, int p0, int p1) {
         long plane = planeFloats(j.ho, j.wo);
         if (j.base != null || j.alpha != 1f) scaleAndAddBase(j, nb, g, p0, p1, plane);
-        if (j.stats != null) j.stats.collect(j.out, plane, nb, g * j.outG, j.outG, p0, p1);
+        if (j.stats != null) j.stats.rows(j.out, plane, nb, g * j.outG, j.outG, p0, p1, j.wo);
         if (j.rows != null) j.rows.rows(j.out, plane, nb, g * j.outG, j.outG, p0, p1, j.wo);
     }
 

@@ -17,48 +17,35 @@ import jdk.incubator.vector.VectorSpecies;
  * same order with the same arithmetic ({@link #merge}), so P ranks whose shards are whole batch blocks get one
  * process's statistics bit for bit (the blocks of a rank are then the blocks of one process, in rank order).
  */
-final class ConvStats {
+final class ConvStats extends RowEpilogue {
     private static final VectorSpecies<Float> S = CpuBackend.S;
     private static final int L = CpuBackend.L;
 
     private final int channels, rows, wo, realInLastBlock, nBlocks;
     /** [nb][channel][row] x {mean, M2}; the count of a row is known from the shape. */
     private final double[] part;
-    /** [nb][channel][row]: whether the epilogue reported that row. */
-    private final boolean[] seen;
 
     ConvStats(int nBlocks, int channels, int rows, int wo, int realImages) {
+        super(nBlocks, channels, rows);
         this.nBlocks = nBlocks;
         this.channels = channels;
         this.rows = rows;
         this.wo = wo;
         this.realInLastBlock = realImages - (nBlocks - 1) * L;
         this.part = new double[nBlocks * channels * rows * 2];
-        this.seen = new boolean[nBlocks * channels * rows];
     }
 
     private int realLanes(int nb) { return nb == nBlocks - 1 ? realInLastBlock : L; }
 
-    /**
-     * Called by the epilogue for positions {@code p0 .. p1} (whole rows) of output channels {@code c0 .. c0+count}
-     * of batch block nb, after the base and alpha have been applied.
-     */
-    void collect(float[] out, long plane, int nb, int c0, int count, int p0, int p1) {
+    /** One output row of channel c, batch block nb, as the epilogue finishes it (base and alpha applied). */
+    @Override
+    void row(float[] out, long from, long to, int nb, int c, int y) {
         int real = realLanes(nb);
-        VectorMask<Float> mask = S.indexInRange(0, real);
-        boolean full = real == L;
-        for (int y = p0 / wo, yEnd = p1 / wo; y < yEnd; y++) {
-            for (int c = c0; c < c0 + count; c++) {
-                long from = ((long) nb * channels + c) * plane + (long) y * wo * L, to = from + (long) wo * L;
-                double n = (double) wo * real;
-                double mean = rowSum(out, from, to) / n; // padding lanes hold zeros: they add nothing to the sum
-                double m2 = rowSquaredDeviations(out, from, to, (float) mean, mask, full);
-                int row = (nb * channels + c) * rows + y;
-                part[2 * row] = mean;
-                part[2 * row + 1] = m2;
-                seen[row] = true;
-            }
-        }
+        double mean = rowSum(out, from, to) / ((double) wo * real); // padding lanes hold zeros: they add nothing
+        double m2 = rowSquaredDeviations(out, from, to, (float) mean, real);
+        int slot = ((nb * channels + c) * rows + y) * 2;
+        part[slot] = mean;
+        part[slot + 1] = m2;
     }
 
     private static double rowSum(float[] m, long from, long to) {
@@ -67,8 +54,9 @@ final class ConvStats {
         return Lanes.sum(a);
     }
 
-    private static double rowSquaredDeviations(float[] m, long from, long to, float center, VectorMask<Float> mask,
-                                               boolean full) {
+    private static double rowSquaredDeviations(float[] m, long from, long to, float center, int real) {
+        boolean full = real == L;
+        VectorMask<Float> mask = S.indexInRange(0, real);
         FloatVector zero = FloatVector.zero(S), a = zero, cv = FloatVector.broadcast(S, center);
         for (long o = from; o < to; o += L) {
             FloatVector d = FloatVector.fromArray(S, m, (int) o).sub(cv);
@@ -76,12 +64,6 @@ final class ConvStats {
             a = d.fma(d, a);
         }
         return Lanes.sum(a);
-    }
-
-    /** Whether every row of every channel and batch block was reported. */
-    boolean complete() {
-        for (boolean b : seen) if (!b) return false;
-        return true;
     }
 
     /** Mean and biased variance of channel c over all real images and positions: {@code {mean, var}}. */
@@ -159,7 +141,7 @@ final class ConvStats {
         long plane = (long) x.h() * x.w() * L;
         par.forRange(x.c(), (from, to, t) -> {
             for (int c = from; c < to; c++) {
-                for (int nb = 0; nb < st.nBlocks; nb++) st.collect(m, plane, nb, c, 1, 0, x.h() * x.w());
+                for (int nb = 0; nb < st.nBlocks; nb++) st.rows(m, plane, nb, c, 1, 0, x.h() * x.w(), x.w());
             }
         });
         return st;

@@ -2,7 +2,8 @@ package dev.mgiad.engine.cpu;
 
 /**
  * Work a convolution's epilogue does on output rows it has just finished (base and alpha applied, the rows still in
- * L1): the gradient epilogues of {@link dev.mgiad.engine.backend.GradientEpilogue}. Rows are counted, so a caller
+ * L1): batch-norm statistics ({@link ConvStats}) and the gradient epilogues of
+ * {@link dev.mgiad.engine.backend.GradientEpilogue}. Rows are counted, so a caller
  * can tell whether the kernel reported every row and otherwise run the work as a pass of its own.
  */
 abstract class RowEpilogue {
