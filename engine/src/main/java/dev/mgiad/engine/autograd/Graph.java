@@ -214,12 +214,7 @@ public final class Graph implements Ops<Var> {
             use(x, base);
             tape.add(() -> {
                 if (!out.gradValid) return;
-                if (needs(x)) inputGradient(p, out.grad, conv.weight.value(), alpha, x);
-                if (trainable(conv.weight)) {
-                    GradSlot s = slot(conv.weight);
-                    be.convBackwardWeights(p, xv, out.grad, s.tensor, alpha, s.accumulate);
-                }
-                if (base != null && needs(base)) passGradient(out, base);
+                convGradients(p, conv, x, alpha, base, out);
             });
         }
         return out;
@@ -245,12 +240,7 @@ public final class Graph implements Ops<Var> {
             tape.add(() -> {
                 if (!out.gradValid) return;
                 if (!out.finished) be.reluBackward(y, out.grad, out.grad, false);
-                if (needs(x)) inputGradient(p, out.grad, conv.weight.value(), alpha, x);
-                if (trainable(conv.weight)) {
-                    GradSlot s = slot(conv.weight);
-                    be.convBackwardWeights(p, xv, out.grad, s.tensor, alpha, s.accumulate);
-                }
-                if (base != null && needs(base)) passGradient(out, base);
+                convGradients(p, conv, x, alpha, base, out);
             });
         }
         return out;
@@ -260,6 +250,19 @@ public final class Graph implements Ops<Var> {
      * {@code x.grad (+)= alpha * conv^T(dy)}; when this is the last contribution to x's gradient, with the work x's
      * producer asked for (its ReLU mask or its batch norm's reductions) in the convolution's epilogue.
      */
+    /**
+     * A convolution's backward from the gradient of {@code out = base + alpha * conv(x)}: x's gradient, the weight's,
+     * then base's (in this order in every convolution operator, fused or not, so their gradients agree bit for bit).
+     */
+    private void convGradients(ConvParams p, Conv2d conv, Var x, float alpha, Var base, Var out) {
+        if (needs(x)) inputGradient(p, out.grad, conv.weight.value(), alpha, x);
+        if (trainable(conv.weight)) {
+            GradSlot s = slot(conv.weight);
+            be.convBackwardWeights(p, x.value, out.grad, s.tensor, alpha, s.accumulate);
+        }
+        if (base != null && needs(base)) passGradient(out, base);
+    }
+
     private void inputGradient(ConvParams p, Tensor dy, Tensor w, float alpha, Var x) {
         GradientEpilogue then = lastContributionEpilogue(x);
         GradSlot s = slot(x);
@@ -349,12 +352,7 @@ public final class Graph implements Ops<Var> {
             // the residual first, as the unfused pair does (its batch norm's closure runs before the conv's): the
             // gradients then accumulate in the same order, so fused and unfused graphs agree bit for bit
             if (residual != null && needs(residual)) passGradient(out, residual);
-            if (needs(x)) inputGradient(p, tv.grad, conv.weight.value(), alpha, x);
-            if (trainable(conv.weight)) {
-                GradSlot s = slot(conv.weight);
-                be.convBackwardWeights(p, xv, tv.grad, s.tensor, alpha, s.accumulate);
-            }
-            if (base != null && needs(base)) passGradient(tv, base);
+            convGradients(p, conv, x, alpha, base, tv);
         });
         return out;
     }
