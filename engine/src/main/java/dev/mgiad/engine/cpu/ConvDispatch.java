@@ -2,7 +2,10 @@ package dev.mgiad.engine.cpu;
 
 import dev.mgiad.engine.backend.ConvParams;
 
+import dev.mgiad.engine.backend.ConvAlgorithm;
+
 import java.util.List;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 import static dev.mgiad.engine.cpu.ConvJob.planeFloats;
@@ -50,13 +53,29 @@ final class ConvDispatch {
      */
     record BackwardData(String name, Predicate<ConvParams> applies, boolean rawSumsFirst, DataKernel kernel) { }
 
+    /** {@code dw = (accumulate ? dw : 0) + alpha * dW}, the whole problem (the implementation splits it between threads). */
+    @FunctionalInterface interface WholeWeightKernel {
+        void run(ConvParams p, float[] x, float[] dy, float[] dw, float alpha, boolean accumulate, int nBlocks, Parallel par);
+    }
+
     /**
      * {@code tile}: output channels per work item (one thread owns a tile: no reduction between threads);
-     * {@code wholeBatch}: the kernel takes every batch block in one call (it chunks the work itself).
+     * {@code wholeBatch}: the kernel takes every batch block in one call (it chunks the work itself);
+     * {@code whole}: when not null, the implementation takes the whole problem and splits it itself (the tile
+     * kernel is then unused).
      */
-    record BackwardWeights(String name, Predicate<ConvParams> applies, int tile, boolean wholeBatch, WeightKernel kernel) {
+    record BackwardWeights(String name, BiPredicate<ConvParams, ConvAlgorithm> applies, int tile, boolean wholeBatch,
+                           WeightKernel kernel, WholeWeightKernel whole) {
+        BackwardWeights(String name, Predicate<ConvParams> applies, int tile, boolean wholeBatch, WeightKernel kernel) {
+            this(name, (p, algo) -> applies.test(p), tile, wholeBatch, kernel, null);
+        }
+
         BackwardWeights(String name, Predicate<ConvParams> applies, int tile, WeightKernel kernel) {
             this(name, applies, tile, false, kernel);
+        }
+
+        BackwardWeights(String name, BiPredicate<ConvParams, ConvAlgorithm> applies, WholeWeightKernel whole) {
+            this(name, applies, 0, false, null, whole);
         }
     }
 
@@ -77,7 +96,7 @@ final class ConvDispatch {
             ConvGeneric.BACKWARD_DATA);
 
     static final List<BackwardWeights> BACKWARD_WEIGHTS = List.of(
-            Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED, Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED4, Conv1x1.BACKWARD_WEIGHTS,
+            ConvWinograd.BACKWARD_WEIGHTS, Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED, Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED4, Conv1x1.BACKWARD_WEIGHTS,
             ConvDepthwise.BACKWARD_WEIGHTS, ConvGeneric.BACKWARD_WEIGHTS);
 
     static Forward forwardFor(ConvJob j) { return FORWARD.stream().filter(f -> f.applies().test(j)).findFirst().orElseThrow(); }
@@ -86,9 +105,11 @@ final class ConvDispatch {
         return BACKWARD_DATA.stream().filter(f -> f.applies().test(p)).findFirst().orElseThrow();
     }
 
-    static BackwardWeights backwardWeightsFor(ConvParams p) {
-        return BACKWARD_WEIGHTS.stream().filter(f -> f.applies().test(p)).findFirst().orElseThrow();
+    static BackwardWeights backwardWeightsFor(ConvParams p, ConvAlgorithm algo) {
+        return BACKWARD_WEIGHTS.stream().filter(f -> f.applies().test(p, algo)).findFirst().orElseThrow();
     }
+
+    static BackwardWeights backwardWeightsFor(ConvParams p) { return backwardWeightsFor(p, ConvAlgorithm.AUTO); }
 
     /** Work items are (batch block, group, band of output rows): at least 4 per thread where the rows allow. */
     static void forward(ConvJob j, Parallel par) {
@@ -116,8 +137,12 @@ final class ConvDispatch {
      * the outer loop and are kept in double.
      */
     static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha,
-                                boolean accumulate, int nBlocks, Parallel par) {
-        BackwardWeights impl = backwardWeightsFor(p);
+                                boolean accumulate, int nBlocks, ConvAlgorithm algo, Parallel par) {
+        BackwardWeights impl = backwardWeightsFor(p, algo);
+        if (impl.whole() != null) {
+            impl.whole().run(p, x, dy, dw, alpha, accumulate, nBlocks, par);
+            return;
+        }
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), kk = p.k() * p.k();
         final int tile = impl.tile();
         final WeightKernel kernel = impl.kernel();

@@ -1,6 +1,7 @@
 package dev.mgiad.engine.cpu;
 
 import dev.mgiad.engine.backend.ConvAlgorithm;
+import dev.mgiad.engine.backend.ConvParams;
 import jdk.incubator.vector.FloatVector;
 
 import static dev.mgiad.engine.cpu.ConvJob.L;
@@ -11,13 +12,14 @@ import static dev.mgiad.engine.cpu.ConvJob.ld;
 import static dev.mgiad.engine.cpu.ConvJob.planeFloats;
 
 /**
- * 3x3, stride 1, pad 1 by Winograd's F(2x2,3x3): forward, and the input gradient through
+ * 3x3, stride 1, pad 1 by Winograd's F(2x2,3x3): forward, the input gradient through
  * {@link ConvDispatch#AS_FORWARD} (the weights are read through the job's accessor, so the transposed, flipped
- * weight is transformed the same way). Each 2x2 output tile costs 16 multiplies per (input, output) channel pair
- * instead of 36. With the batch innermost, the tile transforms are lane-wise vector additions: the input tile
- * {@code V = B^T d B}, the weights {@code U = G g G^T} (once per call), then for each of the 16 transform points a
- * small GEMM {@code M = U V} over the channels (4 output channels x 4 tiles of accumulators, the same register
- * block as the direct kernel), and the output {@code Y = A^T M A}.
+ * weight is transformed the same way), and the weight gradient. Each 2x2 output tile costs 16 multiplies per (input,
+ * output) channel pair instead of 36. With the batch innermost, the tile transforms are lane-wise vector additions: the
+ * input tile {@code V = B^T d B}, the weights {@code U = G g G^T} (once per call), then for each of the 16 transform
+ * points a small GEMM {@code M = U V} over the channels (4 output channels x 4 tiles of accumulators, the same register
+ * block as the direct kernel), and the output {@code Y = A^T M A}. The weight gradient is the same GEMM with the tiles
+ * as its K dimension: {@code dU = sum (A dY A^T) . V} per point, then {@code dg = G^T dU G}.
  *
  * <p>Tiles are taken in chunks small enough that their transformed input and products stay in L2; the GEMM walks
  * the input channels in blocks whose transformed tiles stay in L1. Rounding: the transforms add up to 4 terms and
@@ -224,5 +226,241 @@ final class ConvWinograd {
         a20.intoArray(m, o); a21.intoArray(m, o + L); a22.intoArray(m, o + 2 * L); a23.intoArray(m, o + 3 * L);
         o += mStride;
         a30.intoArray(m, o); a31.intoArray(m, o + L); a32.intoArray(m, o + 2 * L); a33.intoArray(m, o + 3 * L);
+    }
+
+    // ------------------------------------------------------------------ weight gradient
+
+    static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS = new ConvDispatch.BackwardWeights(
+            "3x3 s1 Winograd F(2x2,3x3) weight gradient: per transform point a channel GEMM over the tiles",
+            ConvWinograd::weightsApply, ConvWinograd::backwardWeights);
+
+    static boolean weightsEligible(ConvParams p) {
+        return ConvJob.is3x3(p, 1) && p.oh() % 2 == 0 && p.ow() % 2 == 0 && p.coutPerGroup() % 4 == 0
+                && p.cinPerGroup() % 4 == 0 && p.cinPerGroup() >= 16;
+    }
+
+    static boolean weightsApply(ConvParams p, ConvAlgorithm algo) {
+        if (!weightsEligible(p)) return false;
+        return switch (algo) {
+            case DIRECT -> false;
+            case WINOGRAD -> true;
+            case AUTO -> weightsPay(p);
+        };
+    }
+
+    /**
+     * Where {@code auto} takes the Winograd weight gradient: 64+ channels per group on both sides and 8x8 images or
+     * larger. Measured against the direct kernel (2 threads, batch 128, AMD EPYC Zen 5, paired in one JVM): 64@32x32
+     * 1.55x, 128@16x16 1.46x, 256@8x8 1.42x; not taken where it did not pay: 256@4x4 0.93x (4 tiles per image),
+     * 32@16x16 1.0-1.1x, 16 channels per group 0.93x (the transforms then cost as much as the GEMM).
+     */
+    static boolean weightsPay(ConvParams p) { return p.cinPerGroup() >= 64 && p.coutPerGroup() >= 64 && p.oh() >= 8 && p.ow() >= 8; }
+
+    /**
+     * Output and input channels per work item (64 x 64 vector sums of 16 points: 4 MiB, read and written once per
+     * chunk), and tiles per chunk, the K extent of each point's GEMM: 32 keeps a chunk's x and dy rows, re-read for
+     * each of the 16 points, near L2 (64 was 1.2x slower at 64@32x32, 16 and 128 no better).
+     */
+    static final int WEIGHT_OB = 64, WEIGHT_CB = 64, WEIGHT_NT = 32;
+
+    /** Input rows/columns of a tile that each transform point combines: {@code d[FIRST] + SIGN * d[SECOND]} (B^T). */
+    private static final int[] FIRST = {0, 1, 2, 1}, SECOND = {2, 2, 1, 3};
+    private static final float[] SIGN = {-1f, 1f, -1f, -1f};
+    /** Coefficients of the two output rows/columns of a tile in each transform point (A). */
+    private static final float[] A0 = {1f, 1f, 1f, 0f}, A1 = {0f, 1f, -1f, -1f};
+    private static final float[] ZEROS = new float[L];
+
+    private static final ThreadLocal<float[][]> WEIGHT_BUFFERS =
+            ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
+    private static final ThreadLocal<double[]> WEIGHT_PARTS = ThreadLocal.withInitial(() -> new double[0]);
+
+    /**
+     * {@code dU = sum over tiles (A dY A^T) . (B^T d B)} per transform point, then {@code dg = G^T dU G}. Per point the
+     * sum is a GEMM over the channels whose K dimension is the tiles (the batch lanes are summed once at the end):
+     * work items are (group, block of output channels, block of input channels), and where they are fewer than
+     * twice the threads, slices of the tiles, whose sums are added in a fixed order. Each point's transformed
+     * inputs and gradients are computed for one chunk of tiles at a time, straight from the tensors, so that the
+     * operands of its GEMM stay in L1/L2 (all 16 points of a chunk would not).
+     */
+    static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha, boolean accumulate,
+                                int nBlocks, Parallel par) {
+        final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), groups = p.groups();
+        final int ob = Math.min(outG, WEIGHT_OB), cb = Math.min(inG, WEIGHT_CB);
+        final int oBlocks = (outG + ob - 1) / ob, iBlocks = (inG + cb - 1) / cb;
+        final int tiles = nBlocks * (p.oh() / 2) * (p.ow() / 2);
+        final int items = groups * oBlocks * iBlocks;
+        final int slices = Math.max(1, Math.min((tiles + WEIGHT_NT - 1) / WEIGHT_NT, (2 * par.threads() + items - 1) / items));
+        final int per = 16 * outG * inG, all = groups * per;
+        double[] parts = WEIGHT_PARTS.get();
+        if (parts.length < slices * all) { parts = new double[slices * all]; WEIGHT_PARTS.set(parts); }
+        final double[] sums = parts;
+        par.forRange(items * slices, (from, to, t) -> {
+            for (int it = from; it < to; it++) {
+                int slice = it % slices, b = it / slices;
+                int bi = b % iBlocks, bo = (b / iBlocks) % oBlocks, g = b / (iBlocks * oBlocks);
+                int q0 = (int) ((long) tiles * slice / slices), q1 = (int) ((long) tiles * (slice + 1) / slices);
+                int o0 = bo * ob, i0 = bi * cb;
+                weightBlock(p, x, dy, g, o0, Math.min(outG, o0 + ob) - o0, i0, Math.min(inG, i0 + cb) - i0, q0, q1,
+                        sums, slice * all + g * per);
+            }
+        });
+        par.forRange(groups * outG, (from, to, t) -> {
+            double[] u = new double[16], tr = new double[12];
+            for (int go = from; go < to; go++) {
+                int g = go / outG, o = go % outG;
+                for (int i = 0; i < inG; i++) {
+                    for (int pt = 0; pt < 16; pt++) {
+                        double v = 0;
+                        for (int sl = 0; sl < slices; sl++) v += sums[sl * all + g * per + (pt * outG + o) * inG + i];
+                        u[pt] = v;
+                    }
+                    // dg = G^T dU G: first dU G (4 x 3), then G^T of that
+                    for (int r = 0; r < 4; r++) {
+                        double u0 = u[r * 4], u1 = u[r * 4 + 1], u2 = u[r * 4 + 2], u3 = u[r * 4 + 3];
+                        tr[r * 3] = u0 + 0.5 * (u1 + u2);
+                        tr[r * 3 + 1] = 0.5 * (u1 - u2);
+                        tr[r * 3 + 2] = 0.5 * (u1 + u2) + u3;
+                    }
+                    long at = ((long) go * inG + i) * 9;
+                    for (int c = 0; c < 3; c++) {
+                        double t0 = tr[c], t1 = tr[3 + c], t2 = tr[6 + c], t3 = tr[9 + c];
+                        store(dw, at + c, t0 + 0.5 * (t1 + t2), alpha, accumulate);
+                        store(dw, at + 3 + c, 0.5 * (t1 - t2), alpha, accumulate);
+                        store(dw, at + 6 + c, 0.5 * (t1 + t2) + t3, alpha, accumulate);
+                    }
+                }
+            }
+        });
+    }
+
+    private static void store(float[] dw, long at, double v, float alpha, boolean accumulate) {
+        float f = (float) (alpha * v);
+        dw[(int) at] = accumulate ? dw[(int) at] + f : f;
+    }
+
+    /** Tiles q0..q1 of output channels o0..o0+on x input channels i0..i0+in of group g: lane sums stored in part. */
+    private static void weightBlock(ConvParams p, float[] x, float[] dy, int g, int o0, int on, int i0, int in,
+                                    int q0, int q1, double[] part, int partAt) {
+        final int nt = WEIGHT_NT, sumFloats = 16 * on * in * L;
+        float[][] bufs = WEIGHT_BUFFERS.get();
+        final int row = (nt + 1) * L; // one vector of padding: rows a power of two apart would share L1 sets
+        float[] s = buffer(bufs, 0, sumFloats), vb = buffer(bufs, 1, in * row), db = buffer(bufs, 2, on * row);
+        java.util.Arrays.fill(s, 0, sumFloats, 0f);
+        for (int c0 = q0; c0 < q1; c0 += nt) {
+            int n = Math.min(nt, q1 - c0);
+            for (int pt = 0; pt < 16; pt++) {
+                pointInputs(p, x, g, i0, in, c0, n, pt, vb, row);
+                pointGradients(p, dy, g, o0, on, c0, n, pt, db, row);
+                pointGemm(vb, db, s, pt * on * in * L, on, in, n, row);
+            }
+        }
+        final int outG = p.coutPerGroup(), inG = p.cinPerGroup();
+        for (int pt = 0; pt < 16; pt++) {
+            for (int o = 0; o < on; o++) {
+                for (int i = 0; i < in; i++) {
+                    part[partAt + (pt * outG + o0 + o) * inG + i0 + i] = Lanes.sum(FloatVector.fromArray(S, s, ((pt * on + o) * in + i) * L));
+                }
+            }
+        }
+    }
+
+    /**
+     * Transform point pt ({@code (B^T d B)[pt / 4][pt % 4]}) of tiles c0..c0+n, input channels i0..i0+in, into
+     * {@code vb[channel][tile]} (rows {@code row} floats apart): two input rows times two columns of each tile, zero
+     * outside the image. A channel's tiles are taken in runs along a tile row, so x is read in order.
+     */
+    private static void pointInputs(ConvParams p, float[] x, int g, int i0, int in, int c0, int n, int pt, float[] vb, int row) {
+        final int hi = p.h(), wi = p.w(), tw = p.ow() / 2, perPlane = (p.oh() / 2) * tw;
+        final long plane = planeFloats(hi, wi);
+        final int r = pt / 4, c = pt % 4, ra = FIRST[r], rb = SECOND[r], ca = FIRST[c], gap = SECOND[c] - FIRST[c];
+        final FloatVector sr = FloatVector.broadcast(S, SIGN[r]), sc = FloatVector.broadcast(S, SIGN[c]), z = FloatVector.zero(S);
+        for (int q = 0; q < n; ) {
+            final int tile = c0 + q, nb = tile / perPlane, tq = tile % perPlane, ty = tq / tw, tx0 = tq % tw;
+            final int run = Math.min(n - q, tw - tx0);
+            final int ya = 2 * ty - 1 + ra, yb = 2 * ty - 1 + rb;
+            final boolean rowA = ya >= 0 && ya < hi, rowB = yb >= 0 && yb < hi;
+            // a row outside the image reads zeros: ZEROS at offset 0 for every column
+            final float[] xa = rowA ? x : ZEROS, xb = rowB ? x : ZEROS;
+            final long colA = rowA ? P : 0, colB = rowB ? P : 0;
+            for (int i = 0; i < in; i++) {
+                final long chan = ((long) nb * p.cin() + (long) g * p.cinPerGroup() + i0 + i) * plane;
+                final long offA = rowA ? chan + (long) ya * wi * P : 0, offB = rowB ? chan + (long) yb * wi * P : 0;
+                int at = i * row + q * L;
+                for (int k = 0; k < run; k++, at += L) {
+                    // the first column of the left tile is -1 and the last of the right tile is wi: both zero
+                    final int c1 = 2 * (tx0 + k) - 1 + ca, c2 = c1 + gap;
+                    final boolean in1 = c1 >= 0, in2 = c2 < wi;
+                    final long k1 = in1 ? c1 : 0, k2 = in2 ? c2 : 0;
+                    FloatVector a1 = FloatVector.fromArray(S, xa, (int) (offA + k1 * colA));
+                    FloatVector a2 = FloatVector.fromArray(S, xa, (int) (offA + k2 * colA));
+                    FloatVector b1 = FloatVector.fromArray(S, xb, (int) (offB + k1 * colB));
+                    FloatVector b2 = FloatVector.fromArray(S, xb, (int) (offB + k2 * colB));
+                    if (!in1) { a1 = z; b1 = z; }
+                    if (!in2) { a2 = z; b2 = z; }
+                    FloatVector h0 = a2.fma(sc, a1), h1 = b2.fma(sc, b1);
+                    h1.fma(sr, h0).intoArray(vb, at);
+                }
+            }
+            q += run;
+        }
+    }
+
+    /**
+     * Transform point pt of {@code A dY A^T} of tiles c0..c0+n, output channels o0..o0+on, into
+     * {@code db[channel][tile]} (rows {@code row} floats apart).
+     */
+    private static void pointGradients(ConvParams p, float[] dy, int g, int o0, int on, int c0, int n, int pt, float[] db, int row) {
+        final int wo = p.ow(), tw = wo / 2, perPlane = (p.oh() / 2) * tw;
+        final long plane = planeFloats(p.oh(), wo);
+        final int r = pt / 4, c = pt % 4;
+        final FloatVector r0 = FloatVector.broadcast(S, A0[r]), r1 = FloatVector.broadcast(S, A1[r]);
+        final FloatVector k0 = FloatVector.broadcast(S, A0[c]), k1 = FloatVector.broadcast(S, A1[c]);
+        for (int q = 0; q < n; ) {
+            final int tile = c0 + q, nb = tile / perPlane, tq = tile % perPlane, ty = tq / tw, tx0 = tq % tw;
+            final int run = Math.min(n - q, tw - tx0);
+            for (int o = 0; o < on; o++) {
+                long off = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0 + o) * plane + ((long) 2 * ty * wo + 2L * tx0) * P;
+                int at = o * row + q * L;
+                for (int k = 0; k < run; k++, at += L, off += 2 * P) {
+                    FloatVector d00 = ld(dy, off), d01 = ld(dy, off + P), d10 = ld(dy, off + wo * P), d11 = ld(dy, off + wo * P + P);
+                    FloatVector h0 = d01.mul(k1).add(d00.mul(k0)), h1 = d11.mul(k1).add(d10.mul(k0));
+                    h1.mul(r1).add(h0.mul(r0)).intoArray(db, at);
+                }
+            }
+            q += run;
+        }
+    }
+
+    /**
+     * {@code s[o][i] += sum over tiles db[o][tile] * vb[i][tile]}, lane by lane: 4 outputs x 4 inputs per block,
+     * eight operand rows read in order (their padded row length keeps them in different L1 sets).
+     */
+    private static void pointGemm(float[] vb, float[] db, float[] s, int sAt, int on, int in, int n, int row) {
+        for (int i4 = 0; i4 < in; i4 += 4) {
+            for (int o4 = 0; o4 < on; o4 += 4) {
+                int a = sAt + (o4 * in + i4) * L;
+                FloatVector a00 = ld(s, a), a01 = ld(s, a + L), a02 = ld(s, a + 2 * L), a03 = ld(s, a + 3 * L);
+                int a1 = a + in * L;
+                FloatVector a10 = ld(s, a1), a11 = ld(s, a1 + L), a12 = ld(s, a1 + 2 * L), a13 = ld(s, a1 + 3 * L);
+                int a2 = a1 + in * L;
+                FloatVector a20 = ld(s, a2), a21 = ld(s, a2 + L), a22 = ld(s, a2 + 2 * L), a23 = ld(s, a2 + 3 * L);
+                int a3 = a2 + in * L;
+                FloatVector a30 = ld(s, a3), a31 = ld(s, a3 + L), a32 = ld(s, a3 + 2 * L), a33 = ld(s, a3 + 3 * L);
+                for (int q = 0, v = i4 * row, d = o4 * row; q < n; q++, v += L, d += L) {
+                    FloatVector v0 = FloatVector.fromArray(S, vb, v), v1 = FloatVector.fromArray(S, vb, v + row);
+                    FloatVector v2 = FloatVector.fromArray(S, vb, v + 2 * row), v3 = FloatVector.fromArray(S, vb, v + 3 * row);
+                    FloatVector d0 = FloatVector.fromArray(S, db, d), d1 = FloatVector.fromArray(S, db, d + row);
+                    FloatVector d2 = FloatVector.fromArray(S, db, d + 2 * row), d3 = FloatVector.fromArray(S, db, d + 3 * row);
+                    a00 = d0.fma(v0, a00); a01 = d0.fma(v1, a01); a02 = d0.fma(v2, a02); a03 = d0.fma(v3, a03);
+                    a10 = d1.fma(v0, a10); a11 = d1.fma(v1, a11); a12 = d1.fma(v2, a12); a13 = d1.fma(v3, a13);
+                    a20 = d2.fma(v0, a20); a21 = d2.fma(v1, a21); a22 = d2.fma(v2, a22); a23 = d2.fma(v3, a23);
+                    a30 = d3.fma(v0, a30); a31 = d3.fma(v1, a31); a32 = d3.fma(v2, a32); a33 = d3.fma(v3, a33);
+                }
+                a00.intoArray(s, a); a01.intoArray(s, a + L); a02.intoArray(s, a + 2 * L); a03.intoArray(s, a + 3 * L);
+                a10.intoArray(s, a1); a11.intoArray(s, a1 + L); a12.intoArray(s, a1 + 2 * L); a13.intoArray(s, a1 + 3 * L);
+                a20.intoArray(s, a2); a21.intoArray(s, a2 + L); a22.intoArray(s, a2 + 2 * L); a23.intoArray(s, a2 + 3 * L);
+                a30.intoArray(s, a3); a31.intoArray(s, a3 + L); a32.intoArray(s, a3 + 2 * L); a33.intoArray(s, a3 + 3 * L);
+            }
+        }
     }
 }

@@ -177,7 +177,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void convBackwardWeights(ConvParams p, Tensor x, Tensor dy, Tensor dw, float alpha, boolean accumulate) {
         BackendChecks.convBackwardWeights(p, x, dy, dw, L);
-        ConvDispatch.backwardWeights(p, seg(x), seg(dy), seg(dw), alpha, accumulate, x.batchBlocks(), par);
+        ConvDispatch.backwardWeights(p, seg(x), seg(dy), seg(dw), alpha, accumulate, x.batchBlocks(), convAlgorithm, par);
     }
 
     // ------------------------------------------------------------------ batch norm

@@ -22,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Winograd F(2x2,3x3) (forward and input gradient) against the reference, with the same tolerances as the direct
- * kernels, on the shapes it takes: tile chunks split inside and across rows, odd group counts, 16..64 channels;
- * and its error measured against the direct kernel's on the same data (it must stay within a small factor).
+ * Winograd F(2x2,3x3) (forward, input gradient and weight gradient) against the reference, with the same tolerances
+ * as the direct kernels, on the shapes it takes: tile chunks split inside and across rows and images, odd group
+ * counts, 16..72 channels (several channel blocks in the weight gradient); and its error measured against the
+ * direct kernel's on the same data (it must stay within a small factor).
  */
 class ConvWinogradTest {
     private static final CpuBackend WINOGRAD = new CpuBackend(2, ConvAlgorithm.WINOGRAD);
@@ -38,7 +39,9 @@ class ConvWinogradTest {
                 ConvParams.of(17, 16, 8, 12, 20, 3, 1, 1),  // 6 tiles per row: bands of two tile rows
                 ConvParams.of(2, 64, 8, 8, 64, 3, 1, 1),    // several input-channel blocks in the GEMM
                 ConvParams.of(2, 48, 16, 16, 24, 3, 1, 3),  // groups of 16 inputs and 8 outputs
-                ConvParams.of(5, 20, 32, 8, 24, 3, 1, 1));  // 20 inputs: a partial channel block
+                ConvParams.of(5, 20, 32, 8, 24, 3, 1, 1),   // 20 inputs: a partial channel block
+                ConvParams.of(40, 72, 4, 8, 68, 3, 1, 1),   // weight gradient: 2 x 2 channel blocks, slices of tiles
+                ConvParams.of(3, 16, 12, 20, 32, 3, 1, 1)); // weight gradient: chunks of 32 tiles end inside a row
     }
 
     private static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) {
@@ -57,15 +60,26 @@ class ConvWinogradTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("problems")
-    void forwardAndInputGradientMatchTheReference(ConvParams p) {
+    void everyDirectionMatchesTheReference(ConvParams p) {
         Random r = new Random(p.hashCode());
         float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), w = random(r, (int) p.weightElements());
         float[] dy = random(r, p.n() * p.cout() * p.oh() * p.ow()), base = random(r, dy.length);
         assertSame(ConvWinograd.FORWARD, ConvDispatch.forwardFor(job(p)), "Winograd is not chosen for " + p.descriptor());
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(p, ConvAlgorithm.WINOGRAD),
+                "the Winograd weight gradient is not chosen for " + p.descriptor());
         float[] yRef = Reference.convForward(p, x, w), dxRef = Reference.convBackwardData(p, dy, w);
+        float[] dwRef = Reference.convBackwardWeights(p, x, dy);
         float[][] wino = run(WINOGRAD, p, x, w, dy, base), direct = run(DIRECT, p, x, w, dy, base);
         assertClose("winograd forward " + p.descriptor(), yRef, wino[0], 1e-4, tol(p));
         assertClose("winograd input gradient " + p.descriptor(), dxRef, wino[1], 1e-4, tol(p));
+        double dwTol = 1e-5 * p.n() * p.oh() * p.ow();
+        assertClose("winograd weight gradient " + p.descriptor(), dwRef, wino[3], 1e-4, dwTol);
+        float[] twice = new float[dwRef.length]; // dw = dw + 2 * dW on top of the first result
+        for (int i = 0; i < twice.length; i++) twice[i] = 3 * dwRef[i];
+        assertClose("winograd weight gradient, accumulated " + p.descriptor(), twice, wino[4], 1e-4, 3 * dwTol);
+        double ewg = maxError(dwRef, wino[3]), edg = maxError(dwRef, direct[3]);
+        assertTrue(ewg <= 8 * edg + 1e-6, "winograd weight gradient error " + ewg + " vs direct " + edg + " " + p.descriptor());
+        assertArrayEquals(wino[3], run(WINOGRAD, p, x, w, dy, base)[3], "winograd weight gradient repeats " + p.descriptor());
         float[] fused = new float[yRef.length];
         for (int i = 0; i < fused.length; i++) fused[i] = base[i] - yRef[i];
         assertClose("winograd base - conv " + p.descriptor(), fused, wino[2], 1e-4, tol(p));
@@ -92,7 +106,11 @@ class ConvWinogradTest {
         float[] y = b.download(ty), dx = b.download(tdx);
         Tensor tb = act(b, base, p.n(), p.cout(), p.oh(), p.ow());
         b.convForward(p, tx, tw, tb, tb, -1f);
-        return new float[][]{y, dx, b.download(tb)};
+        Tensor tdw = b.allocate(tw.shape(), Layout.PLAIN);
+        b.convBackwardWeights(p, tx, tdy, tdw, 1f, false);
+        float[] dw = b.download(tdw);
+        b.convBackwardWeights(p, tx, tdy, tdw, 2f, true);
+        return new float[][]{y, dx, b.download(tb), dw, b.download(tdw)};
     }
 
     @ParameterizedTest(name = "{0}")
@@ -103,6 +121,20 @@ class ConvWinogradTest {
         assertTrue(ConvDispatch.forwardFor(j) != ConvWinograd.FORWARD);
         j.algo = ConvAlgorithm.AUTO;
         assertEquals(ConvWinograd.pays(j), ConvDispatch.forwardFor(j) == ConvWinograd.FORWARD);
+        assertTrue(ConvDispatch.backwardWeightsFor(p, ConvAlgorithm.DIRECT) != ConvWinograd.BACKWARD_WEIGHTS);
+        assertEquals(ConvWinograd.weightsPay(p), ConvDispatch.backwardWeightsFor(p) == ConvWinograd.BACKWARD_WEIGHTS);
+    }
+
+    @org.junit.jupiter.api.Test
+    void autoTakesTheWinogradWeightGradientWhereItWasMeasuredFaster() {
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 1)));
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 8, 8, 256, 3, 1, 1)));
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 128, 16, 16, 128, 3, 1, 2)));
+        // 4x4 images, 16 channels per group, stride 2, 1x1: the direct kernels
+        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 4, 4, 256, 3, 1, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
+        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 4)) != ConvWinograd.BACKWARD_WEIGHTS);
+        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 2, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
+        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 1, 1, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
     }
 
     @org.junit.jupiter.api.Test
