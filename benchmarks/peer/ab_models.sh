@@ -1,4 +1,5 @@
 #!/bin/bash
+# PYTHON: the interpreter that has torch (default /usr/bin/python3, Debian's python3-torch)
 # Interleaved A/B of whole training steps on a noisy shared host: for each round and each model, the machine probe,
 # our step (bin/mgiad bench model), then PyTorch's (bench_models.py), each writing a JSON file; then the table
 # from the files (compare_models.py). Run from the project root.
@@ -31,7 +32,7 @@ for r in $(seq "$first" $((first + rounds - 1))); do
     # shellcheck disable=SC2046
     bin/mgiad bench model $(ours_flags "$m") --threads 2 --warmup 1 --steps "$steps" \
       --results-file "$out/ours-$m-r$r.json" | tee -a "$out/ours.txt"
-    LD_PRELOAD=$TCM /usr/bin/python3 "$here/bench_models.py" --threads 2 --models "$m" --warmup 1 --steps "$steps" \
+    LD_PRELOAD=$TCM "${PYTHON:-/usr/bin/python3}" "$here/bench_models.py" --threads 2 --models "$m" --warmup 1 --steps "$steps" \
       --rounds 1 --json "$out/torch-$m-r$r.json" 2>/dev/null | tee -a "$out/torch.txt"
   done
 done

@@ -33,7 +33,7 @@ final class ConvWinograd {
             ConvWinograd::transformWeights, j -> (j.wo / 2) % 4 == 0 ? 2 : 4, ConvWinograd::band);
 
     /** Input channels per GEMM block: 4 tiles of them take 16 KiB (L1). */
-    private static final int CB = 256 / L;
+    private static final int CB = Integer.getInteger("mgiad.fcb", 256 / L);
 
     static boolean eligible(ConvJob j) {
         return j.is3x3(1) && j.ho % 4 == 0 && j.wo % 4 == 0 && j.outG % 4 == 0 && j.inG >= 16;
@@ -53,7 +53,7 @@ final class ConvWinograd {
 
     /** Tiles per chunk: their transformed inputs and products take about 1 MiB (L2), at least 4. */
     static int chunkTiles(ConvJob j) {
-        int t = (256 << 10) / (16 * (j.inG + j.outG) * L);
+        int t = (Integer.getInteger("mgiad.fkb", 256) << 10) / (16 * (j.inG + j.outG) * L);
         return Math.max(4, Math.min(64, t / 4 * 4));
     }
 
@@ -249,25 +249,20 @@ final class ConvWinograd {
     }
 
     /**
-     * Where {@code auto} takes the Winograd weight gradient: 64+ channels per group on both sides and 8x8 images or
-     * larger. Measured against the direct kernel (2 threads, batch 128, AMD EPYC Zen 5, paired in one JVM): 64@32x32
-     * 1.55x, 128@16x16 1.46x, 256@8x8 1.42x; not taken where it did not pay: 256@4x4 0.93x (4 tiles per image),
-     * 32@16x16 1.0-1.1x, 16 channels per group 0.93x (the transforms then cost as much as the GEMM).
+     * Where {@code auto} takes the Winograd weight gradient: images of 8x8 or larger. Measured against the direct
+     * kernel (2 threads, batch 128, AMD EPYC Zen 5, paired in one JVM, two runs): dense 64@32x32 1.53-1.54x,
+     * 128@16x16 1.42-1.51x, 256@8x8 1.32-1.45x, 32@16x16 1.51-1.59x, 16@32x32 1.27-1.37x; 16 channels per group
+     * 1.10-1.47x, 64 per group 1.18-1.42x; at 4x4 (4 tiles per image) 0.85-1.10x, not taken.
      */
-    static boolean weightsPay(ConvParams p) { return p.cinPerGroup() >= 64 && p.coutPerGroup() >= 64 && p.oh() >= 8 && p.ow() >= 8; }
+    static boolean weightsPay(ConvParams p) { return p.oh() >= 8 && p.ow() >= 8; }
 
     /**
      * Output and input channels per work item (64 x 64 vector sums of 16 points: 4 MiB, read and written once per
-     * chunk), and tiles per chunk, the K extent of each point's GEMM: 32 keeps a chunk's x and dy rows, re-read for
-     * each of the 16 points, near L2 (64 was 1.2x slower at 64@32x32, 16 and 128 no better).
+     * chunk; 32 x 32 items were 1.2-1.4x slower), and tiles per chunk, the K extent of each point's GEMM (32: the
+     * chunk's 16 transformed points take 2 MiB per side, written once and read once per chunk).
      */
     static final int WEIGHT_OB = 64, WEIGHT_CB = 64, WEIGHT_NT = 32;
 
-    /** Input rows/columns of a tile that each transform point combines: {@code d[FIRST] + SIGN * d[SECOND]} (B^T). */
-    private static final int[] FIRST = {0, 1, 2, 1}, SECOND = {2, 2, 1, 3};
-    private static final float[] SIGN = {-1f, 1f, -1f, -1f};
-    /** Coefficients of the two output rows/columns of a tile in each transform point (A). */
-    private static final float[] A0 = {1f, 1f, 1f, 0f}, A1 = {0f, 1f, -1f, -1f};
     private static final float[] ZEROS = new float[L];
 
     private static final ThreadLocal<float[][]> WEIGHT_BUFFERS =
@@ -278,9 +273,10 @@ final class ConvWinograd {
      * {@code dU = sum over tiles (A dY A^T) . (B^T d B)} per transform point, then {@code dg = G^T dU G}. Per point the
      * sum is a GEMM over the channels whose K dimension is the tiles (the batch lanes are summed once at the end):
      * work items are (group, block of output channels, block of input channels), and where they are fewer than
-     * twice the threads, slices of the tiles, whose sums are added in a fixed order. Each point's transformed
-     * inputs and gradients are computed for one chunk of tiles at a time, straight from the tensors, so that the
-     * operands of its GEMM stay in L1/L2 (all 16 points of a chunk would not).
+     * twice the threads, slices of the tiles, whose sums are added in a fixed order. The tiles go in chunks: all 16
+     * transformed points of a chunk's inputs and gradients first (each input read once per tile), then the 16 GEMMs.
+     * Computing each point's operands straight from the tensors before its GEMM re-read the chunk 16 times and was
+     * 1.1-1.5x slower.
      */
     static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha, boolean accumulate,
                                 int nBlocks, Parallel par) {
@@ -344,15 +340,14 @@ final class ConvWinograd {
         final int nt = WEIGHT_NT, sumFloats = 16 * on * in * L;
         float[][] bufs = WEIGHT_BUFFERS.get();
         final int row = (nt + 1) * L; // one vector of padding: rows a power of two apart would share L1 sets
-        float[] s = buffer(bufs, 0, sumFloats), vb = buffer(bufs, 1, in * row), db = buffer(bufs, 2, on * row);
+        final int vPoint = in * row, dPoint = on * row;
+        float[] s = buffer(bufs, 0, sumFloats), vb = buffer(bufs, 1, 16 * vPoint), db = buffer(bufs, 2, 16 * dPoint);
         java.util.Arrays.fill(s, 0, sumFloats, 0f);
         for (int c0 = q0; c0 < q1; c0 += nt) {
             int n = Math.min(nt, q1 - c0);
-            for (int pt = 0; pt < 16; pt++) {
-                pointInputs(p, x, g, i0, in, c0, n, pt, vb, row);
-                pointGradients(p, dy, g, o0, on, c0, n, pt, db, row);
-                pointGemm(vb, db, s, pt * on * in * L, on, in, n, row);
-            }
+            chunkInputs(p, x, g, i0, in, c0, n, vb, row, vPoint);
+            chunkGradients(p, dy, g, o0, on, c0, n, db, row, dPoint);
+            for (int pt = 0; pt < 16; pt++) pointGemm(vb, db, s, pt * vPoint, pt * dPoint, pt * on * in * L, on, in, n, row);
         }
         final int outG = p.coutPerGroup(), inG = p.cinPerGroup();
         for (int pt = 0; pt < 16; pt++) {
@@ -365,40 +360,56 @@ final class ConvWinograd {
     }
 
     /**
-     * Transform point pt ({@code (B^T d B)[pt / 4][pt % 4]}) of tiles c0..c0+n, input channels i0..i0+in, into
-     * {@code vb[channel][tile]} (rows {@code row} floats apart): two input rows times two columns of each tile, zero
-     * outside the image. A channel's tiles are taken in runs along a tile row, so x is read in order.
+     * All 16 transform points {@code B^T d B} of tiles c0..c0+n, input channels i0..i0+in, into
+     * {@code vb[point][channel][tile]} (points {@code pointFloats}, channels {@code row} floats apart); zero outside
+     * the image. A channel's tiles are taken in runs along a tile row, so x is read in order, each input once per tile.
      */
-    private static void pointInputs(ConvParams p, float[] x, int g, int i0, int in, int c0, int n, int pt, float[] vb, int row) {
+    private static void chunkInputs(ConvParams p, float[] x, int g, int i0, int in, int c0, int n, float[] vb, int row,
+                                    int pointFloats) {
         final int hi = p.h(), wi = p.w(), tw = p.ow() / 2, perPlane = (p.oh() / 2) * tw;
-        final long plane = planeFloats(hi, wi);
-        final int r = pt / 4, c = pt % 4, ra = FIRST[r], rb = SECOND[r], ca = FIRST[c], gap = SECOND[c] - FIRST[c];
-        final FloatVector sr = FloatVector.broadcast(S, SIGN[r]), sc = FloatVector.broadcast(S, SIGN[c]), z = FloatVector.zero(S);
+        final long plane = planeFloats(hi, wi), rowFloats = (long) wi * P;
+        final FloatVector z = FloatVector.zero(S);
+        final int pf = pointFloats;
         for (int q = 0; q < n; ) {
             final int tile = c0 + q, nb = tile / perPlane, tq = tile % perPlane, ty = tq / tw, tx0 = tq % tw;
             final int run = Math.min(n - q, tw - tx0);
-            final int ya = 2 * ty - 1 + ra, yb = 2 * ty - 1 + rb;
-            final boolean rowA = ya >= 0 && ya < hi, rowB = yb >= 0 && yb < hi;
-            // a row outside the image reads zeros: ZEROS at offset 0 for every column
-            final float[] xa = rowA ? x : ZEROS, xb = rowB ? x : ZEROS;
-            final long colA = rowA ? P : 0, colB = rowB ? P : 0;
+            // rows 2ty and 2ty+1 are always inside; the row above (ty = 0) and below (the last tile row) may not be:
+            // they read zeros from ZEROS at offset 0
+            final boolean top = ty > 0, bottom = 2 * ty + 2 < hi;
+            final float[] x0 = top ? x : ZEROS, x3 = bottom ? x : ZEROS;
+            final long s0 = top ? P : 0, s3 = bottom ? P : 0;
             for (int i = 0; i < in; i++) {
                 final long chan = ((long) nb * p.cin() + (long) g * p.cinPerGroup() + i0 + i) * plane;
-                final long offA = rowA ? chan + (long) ya * wi * P : 0, offB = rowB ? chan + (long) yb * wi * P : 0;
+                final long r1 = chan + 2L * ty * rowFloats, r2 = r1 + rowFloats;
+                final long r0 = top ? r1 - rowFloats : 0, r3 = bottom ? r2 + rowFloats : 0;
                 int at = i * row + q * L;
                 for (int k = 0; k < run; k++, at += L) {
-                    // the first column of the left tile is -1 and the last of the right tile is wi: both zero
-                    final int c1 = 2 * (tx0 + k) - 1 + ca, c2 = c1 + gap;
-                    final boolean in1 = c1 >= 0, in2 = c2 < wi;
-                    final long k1 = in1 ? c1 : 0, k2 = in2 ? c2 : 0;
-                    FloatVector a1 = FloatVector.fromArray(S, xa, (int) (offA + k1 * colA));
-                    FloatVector a2 = FloatVector.fromArray(S, xa, (int) (offA + k2 * colA));
-                    FloatVector b1 = FloatVector.fromArray(S, xb, (int) (offB + k1 * colB));
-                    FloatVector b2 = FloatVector.fromArray(S, xb, (int) (offB + k2 * colB));
-                    if (!in1) { a1 = z; b1 = z; }
-                    if (!in2) { a2 = z; b2 = z; }
-                    FloatVector h0 = a2.fma(sc, a1), h1 = b2.fma(sc, b1);
-                    h1.fma(sr, h0).intoArray(vb, at);
+                    final int c = 2 * (tx0 + k) - 1;
+                    final boolean left = c >= 0, right = c + 3 < wi;
+                    final long cl = left ? c : 0, cr = right ? c + 3 : 0;
+                    // column j of the tile: B^T down the column (rows 0..3), then B along the rows
+                    FloatVector a0 = FloatVector.fromArray(S, x0, (int) (r0 + cl * s0)), a1 = ld(x, r1 + cl * P);
+                    FloatVector a2 = ld(x, r2 + cl * P), a3 = FloatVector.fromArray(S, x3, (int) (r3 + cl * s3));
+                    if (!left) { a0 = z; a1 = z; a2 = z; a3 = z; }
+                    FloatVector t00 = a0.sub(a2), t10 = a1.add(a2), t20 = a2.sub(a1), t30 = a1.sub(a3);
+                    a0 = FloatVector.fromArray(S, x0, (int) (r0 + (c + 1) * s0)); a1 = ld(x, r1 + (c + 1) * P);
+                    a2 = ld(x, r2 + (c + 1) * P); a3 = FloatVector.fromArray(S, x3, (int) (r3 + (c + 1) * s3));
+                    FloatVector t01 = a0.sub(a2), t11 = a1.add(a2), t21 = a2.sub(a1), t31 = a1.sub(a3);
+                    a0 = FloatVector.fromArray(S, x0, (int) (r0 + (c + 2) * s0)); a1 = ld(x, r1 + (c + 2) * P);
+                    a2 = ld(x, r2 + (c + 2) * P); a3 = FloatVector.fromArray(S, x3, (int) (r3 + (c + 2) * s3));
+                    FloatVector t02 = a0.sub(a2), t12 = a1.add(a2), t22 = a2.sub(a1), t32 = a1.sub(a3);
+                    a0 = FloatVector.fromArray(S, x0, (int) (r0 + cr * s0)); a1 = ld(x, r1 + cr * P);
+                    a2 = ld(x, r2 + cr * P); a3 = FloatVector.fromArray(S, x3, (int) (r3 + cr * s3));
+                    if (!right) { a0 = z; a1 = z; a2 = z; a3 = z; }
+                    FloatVector t03 = a0.sub(a2), t13 = a1.add(a2), t23 = a2.sub(a1), t33 = a1.sub(a3);
+                    t00.sub(t02).intoArray(vb, at); t01.add(t02).intoArray(vb, at + pf);
+                    t02.sub(t01).intoArray(vb, at + 2 * pf); t01.sub(t03).intoArray(vb, at + 3 * pf);
+                    t10.sub(t12).intoArray(vb, at + 4 * pf); t11.add(t12).intoArray(vb, at + 5 * pf);
+                    t12.sub(t11).intoArray(vb, at + 6 * pf); t11.sub(t13).intoArray(vb, at + 7 * pf);
+                    t20.sub(t22).intoArray(vb, at + 8 * pf); t21.add(t22).intoArray(vb, at + 9 * pf);
+                    t22.sub(t21).intoArray(vb, at + 10 * pf); t21.sub(t23).intoArray(vb, at + 11 * pf);
+                    t30.sub(t32).intoArray(vb, at + 12 * pf); t31.add(t32).intoArray(vb, at + 13 * pf);
+                    t32.sub(t31).intoArray(vb, at + 14 * pf); t31.sub(t33).intoArray(vb, at + 15 * pf);
                 }
             }
             q += run;
@@ -406,15 +417,14 @@ final class ConvWinograd {
     }
 
     /**
-     * Transform point pt of {@code A dY A^T} of tiles c0..c0+n, output channels o0..o0+on, into
-     * {@code db[channel][tile]} (rows {@code row} floats apart).
+     * All 16 transform points {@code A dY A^T} of tiles c0..c0+n, output channels o0..o0+on, into
+     * {@code db[point][channel][tile]}: rows (a, a+b, a-b, -b) of the 2x2 tile, then the same along each row.
      */
-    private static void pointGradients(ConvParams p, float[] dy, int g, int o0, int on, int c0, int n, int pt, float[] db, int row) {
+    private static void chunkGradients(ConvParams p, float[] dy, int g, int o0, int on, int c0, int n, float[] db,
+                                       int row, int pointFloats) {
         final int wo = p.ow(), tw = wo / 2, perPlane = (p.oh() / 2) * tw;
         final long plane = planeFloats(p.oh(), wo);
-        final int r = pt / 4, c = pt % 4;
-        final FloatVector r0 = FloatVector.broadcast(S, A0[r]), r1 = FloatVector.broadcast(S, A1[r]);
-        final FloatVector k0 = FloatVector.broadcast(S, A0[c]), k1 = FloatVector.broadcast(S, A1[c]);
+        final int pf = pointFloats;
         for (int q = 0; q < n; ) {
             final int tile = c0 + q, nb = tile / perPlane, tq = tile % perPlane, ty = tq / tw, tx0 = tq % tw;
             final int run = Math.min(n - q, tw - tx0);
@@ -423,8 +433,15 @@ final class ConvWinograd {
                 int at = o * row + q * L;
                 for (int k = 0; k < run; k++, at += L, off += 2 * P) {
                     FloatVector d00 = ld(dy, off), d01 = ld(dy, off + P), d10 = ld(dy, off + wo * P), d11 = ld(dy, off + wo * P + P);
-                    FloatVector h0 = d01.mul(k1).add(d00.mul(k0)), h1 = d11.mul(k1).add(d10.mul(k0));
-                    h1.mul(r1).add(h0.mul(r0)).intoArray(db, at);
+                    FloatVector s0 = d00.add(d10), s1 = d01.add(d11), e0 = d00.sub(d10), e1 = d01.sub(d11);
+                    d00.intoArray(db, at); d00.add(d01).intoArray(db, at + pf);
+                    d00.sub(d01).intoArray(db, at + 2 * pf); d01.neg().intoArray(db, at + 3 * pf);
+                    s0.intoArray(db, at + 4 * pf); s0.add(s1).intoArray(db, at + 5 * pf);
+                    s0.sub(s1).intoArray(db, at + 6 * pf); s1.neg().intoArray(db, at + 7 * pf);
+                    e0.intoArray(db, at + 8 * pf); e0.add(e1).intoArray(db, at + 9 * pf);
+                    e0.sub(e1).intoArray(db, at + 10 * pf); e1.neg().intoArray(db, at + 11 * pf);
+                    d10.neg().intoArray(db, at + 12 * pf); d10.add(d11).neg().intoArray(db, at + 13 * pf);
+                    d11.sub(d10).intoArray(db, at + 14 * pf); d11.intoArray(db, at + 15 * pf);
                 }
             }
             q += run;
@@ -435,7 +452,7 @@ final class ConvWinograd {
      * {@code s[o][i] += sum over tiles db[o][tile] * vb[i][tile]}, lane by lane: 4 outputs x 4 inputs per block,
      * eight operand rows read in order (their padded row length keeps them in different L1 sets).
      */
-    private static void pointGemm(float[] vb, float[] db, float[] s, int sAt, int on, int in, int n, int row) {
+    private static void pointGemm(float[] vb, float[] db, float[] s, int vAt, int dAt, int sAt, int on, int in, int n, int row) {
         for (int i4 = 0; i4 < in; i4 += 4) {
             for (int o4 = 0; o4 < on; o4 += 4) {
                 int a = sAt + (o4 * in + i4) * L;
@@ -446,7 +463,7 @@ final class ConvWinograd {
                 FloatVector a20 = ld(s, a2), a21 = ld(s, a2 + L), a22 = ld(s, a2 + 2 * L), a23 = ld(s, a2 + 3 * L);
                 int a3 = a2 + in * L;
                 FloatVector a30 = ld(s, a3), a31 = ld(s, a3 + L), a32 = ld(s, a3 + 2 * L), a33 = ld(s, a3 + 3 * L);
-                for (int q = 0, v = i4 * row, d = o4 * row; q < n; q++, v += L, d += L) {
+                for (int q = 0, v = vAt + i4 * row, d = dAt + o4 * row; q < n; q++, v += L, d += L) {
                     FloatVector v0 = FloatVector.fromArray(S, vb, v), v1 = FloatVector.fromArray(S, vb, v + row);
                     FloatVector v2 = FloatVector.fromArray(S, vb, v + 2 * row), v3 = FloatVector.fromArray(S, vb, v + 3 * row);
                     FloatVector d0 = FloatVector.fromArray(S, db, d), d1 = FloatVector.fromArray(S, db, d + row);

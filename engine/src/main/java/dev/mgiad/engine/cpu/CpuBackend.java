@@ -201,6 +201,7 @@ public final class CpuBackend implements Backend {
         ConvStats stats = new ConvStats(t.batchBlocks(), t.c(), t.h(), t.w(), t.n());
         float[] b = base == null ? null : base == t ? snapshot(t) : seg(base);
         ConvJob job = ConvJob.forward(p, seg(x), seg(w), seg(t), b, alpha, x.batchBlocks());
+        job.algo = convAlgorithm;
         job.stats = stats;
         ConvDispatch.forward(job, par);
         // every kernel ends its rows with ConvJob.epilogue; should one not, the statistics are computed from t

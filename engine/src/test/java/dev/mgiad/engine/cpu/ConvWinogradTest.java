@@ -130,9 +130,10 @@ class ConvWinogradTest {
         assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 1)));
         assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 8, 8, 256, 3, 1, 1)));
         assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 128, 16, 16, 128, 3, 1, 2)));
-        // 4x4 images, 16 channels per group, stride 2, 1x1: the direct kernels
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 4)));
+        // 4x4 images, 8 channels per group, stride 2, 1x1: the direct kernels
         assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 4, 4, 256, 3, 1, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
-        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 4)) != ConvWinograd.BACKWARD_WEIGHTS);
+        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 8)) != ConvWinograd.BACKWARD_WEIGHTS);
         assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 2, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
         assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 1, 1, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
     }
