@@ -55,12 +55,14 @@ final class ConvWinograd {
     }
 
     /**
-     * Where {@code auto} takes Winograd for the forward and the input gradient: every shape it can take. Measured
-     * against the direct kernels (2 threads, batch 128, AMD EPYC Zen 5, paired in one JVM): dense 64@32x32
-     * 1.43-1.44x, 128@16x16 1.56-1.60x, 256@8x8 1.56x, 256@4x4 1.87-2.04x, 32@16x16 1.36-1.40x, 16@32x32
-     * 1.11-1.14x, 16 channels per group at 32x32 1.05x.
+     * Where {@code auto} takes Winograd for the forward and the input gradient: 32 or more input channels per group
+     * (of the job: the output channels for the input gradient). Measured against the direct kernels (2 threads,
+     * batch 128, AMD EPYC Zen 5, paired in one JVM): dense 64@32x32 1.43-1.44x, 128@16x16 1.56-1.60x, 256@8x8
+     * 1.56x, 32@16x16 1.36-1.40x, 256@4x4 0.93-2.0x (the direct kernel there runs in a fast and a slow mode); with
+     * 16 channels per group the transforms cost about what the 2.25x fewer multiplies save: 0.70-0.75x at 8x8
+     * and 4x4, 0.95-1.14x at 16x16 and 32x32, so those stay direct.
      */
-    static boolean pays(ConvJob j) { return true; }
+    static boolean pays(ConvJob j) { return j.inG >= 32; }
 
     /** Tiles per chunk: their transformed inputs and products take about 1 MiB (L2), at least 4. */
     static int chunkTiles(ConvJob j) {
