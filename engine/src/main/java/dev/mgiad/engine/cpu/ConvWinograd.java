@@ -261,12 +261,25 @@ final class ConvWinograd {
     }
 
     /**
-     * Where {@code auto} takes the Winograd weight gradient: images of 8x8 or larger. Measured against the direct
+     * Where {@code auto} takes the Winograd weight gradient: images of 8x8 or larger with enough tiles per work item
+     * ({@link #tilesPerItem}). Measured against the direct
      * kernel (2 threads, batch 128, AMD EPYC Zen 5, paired in one JVM, two runs): dense 64@32x32 1.53-1.54x,
      * 128@16x16 1.42-1.51x, 256@8x8 1.32-1.45x, 32@16x16 1.51-1.59x, 16@32x32 1.27-1.37x; 16 channels per group
      * 1.10-1.47x, 64 per group 1.18-1.42x; at 4x4 (4 tiles per image) 0.85-1.10x, not taken.
      */
-    static boolean weightsPay(ConvParams p) { return p.oh() >= 8 && p.ow() >= 8; }
+    static boolean weightsPay(ConvParams p) { return p.oh() >= 8 && p.ow() >= 8 && tilesPerItem(p) >= 128; }
+
+    /**
+     * Tiles per work item when the problem is split into at least 4 items (2 threads, 2 items each): each item
+     * zeroes and lane-sums 16 x 64 x 64 vector sums, a fixed cost that fewer than about 128 tiles do not amortise
+     * (64@8x8 at batch 128: one channel block, 4 slices of 32 tiles, 0.71-0.79x the direct kernel; 128@8x8, 4 items of
+     * 128 tiles: 1.48-1.68x).
+     */
+    static int tilesPerItem(ConvParams p) {
+        long tiles = (long) ((p.n() + L - 1) / L) * (p.oh() / 2) * (p.ow() / 2);
+        long items = (long) p.groups() * ((p.coutPerGroup() + WEIGHT_OB - 1) / WEIGHT_OB) * ((p.cinPerGroup() + WEIGHT_CB - 1) / WEIGHT_CB);
+        return (int) Math.min(Integer.MAX_VALUE, tiles * items / Math.max(items, 4));
+    }
 
     /**
      * Output and input channels per work item (64 x 64 vector sums of 16 points: 4 MiB, read and written once per

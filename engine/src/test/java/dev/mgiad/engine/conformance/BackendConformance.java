@@ -75,7 +75,7 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(18, 16, 8, 8, 16, 3, 1, 1));  // row chunks with a partial last one
         l.add(ConvParams.of(50, 16, 4, 4, 16, 3, 1, 1));  // chunks of whole planes of several blocks
         l.add(ConvParams.of(2, 32, 5, 7, 40, 3, 1, 2));   // g_s=16 with 20 outputs per group, odd width: both tails
-        l.add(ConvParams.of(33, 64, 8, 8, 64, 3, 1, 1));  // auto takes the Winograd weight gradient (2 slices of tiles)
+        l.add(ConvParams.of(17, 64, 32, 32, 64, 3, 1, 4)); // g_s=16 at 32x32: auto takes Winograd's weight gradient
         // the blocked weight gradient at stride 2: row chunks of a 16x16 output, odd sizes, a single input row
         l.add(ConvParams.of(17, 16, 32, 31, 16, 3, 2, 1));
         l.add(ConvParams.of(50, 16, 7, 5, 16, 3, 2, 1));   // chunks of whole planes of several blocks
