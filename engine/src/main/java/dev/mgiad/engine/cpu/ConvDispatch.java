@@ -1,8 +1,7 @@
 package dev.mgiad.engine.cpu;
 
-import dev.mgiad.engine.backend.ConvParams;
-
 import dev.mgiad.engine.backend.ConvAlgorithm;
+import dev.mgiad.engine.backend.ConvParams;
 
 import java.util.List;
 import java.util.function.BiPredicate;
@@ -86,8 +85,7 @@ final class ConvDispatch {
     static final BackwardData AS_FORWARD = new BackwardData("stride-1 same: forward list on the transposed weight",
             ConvJob::isSameStride1, true,
             (p, dy, w, dx, base, alpha, nBlocks, algo, par) -> {
-                ConvJob j = ConvJob.backwardData(p, dy, w, dx, base, alpha, nBlocks);
-                j.algo = algo;
+                ConvJob j = ConvJob.backwardData(p, dy, w, dx, base, alpha, nBlocks, algo);
                 forward(j, par);
             });
 

@@ -26,12 +26,14 @@ final class ConvJob {
     long sO, sI, sT;     // weight strides for output channel, input channel, tap
     float alpha;
     float[] packedW;     // the weights in a kernel's own order, when its prepare step made them
-    dev.mgiad.engine.backend.ConvAlgorithm algo = dev.mgiad.engine.backend.ConvAlgorithm.AUTO;
+    dev.mgiad.engine.backend.ConvAlgorithm algo; // which 3x3 stride-1 kernels: a constructor argument, so no caller forgets it
     ConvStats stats;     // batch-norm statistics of the output, gathered by the epilogue (null: none)
     RowEpilogue rows;    // work on the finished rows of a gradient (RowEpilogue; null: none)
 
-    static ConvJob forward(ConvParams p, float[] x, float[] w, float[] y, float[] base, float alpha, int nBlocks) {
+    static ConvJob forward(ConvParams p, float[] x, float[] w, float[] y, float[] base, float alpha, int nBlocks,
+                           dev.mgiad.engine.backend.ConvAlgorithm algo) {
         ConvJob j = new ConvJob();
+        j.algo = java.util.Objects.requireNonNull(algo);
         j.in = x; j.out = y; j.w = w; j.base = base; j.alpha = alpha;
         j.ci = p.cin(); j.hi = p.h(); j.wi = p.w();
         j.co = p.cout(); j.ho = p.oh(); j.wo = p.ow();
@@ -44,8 +46,10 @@ final class ConvJob {
     }
 
     /** The stride-1 'same' input gradient as a forward convolution of dy with the transposed, flipped weight. */
-    static ConvJob backwardData(ConvParams p, float[] dy, float[] w, float[] dx, float[] base, float alpha, int nBlocks) {
+    static ConvJob backwardData(ConvParams p, float[] dy, float[] w, float[] dx, float[] base, float alpha, int nBlocks,
+                                dev.mgiad.engine.backend.ConvAlgorithm algo) {
         ConvJob j = new ConvJob();
+        j.algo = java.util.Objects.requireNonNull(algo);
         j.in = dy; j.out = dx; j.w = w; j.base = base; j.alpha = alpha;
         j.ci = p.cout(); j.hi = p.oh(); j.wi = p.ow();
         j.co = p.cin(); j.ho = p.h(); j.wo = p.w();

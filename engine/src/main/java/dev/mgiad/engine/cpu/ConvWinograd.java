@@ -32,8 +32,8 @@ final class ConvWinograd {
             "3x3 s1 Winograd F(2x2,3x3): 4 channels x 4 tiles per transform point", ConvWinograd::applies,
             ConvWinograd::transformWeights, j -> (j.wo / 2) % 4 == 0 ? 2 : 4, ConvWinograd::band);
 
-    /** Zeros read in place of pixels outside the image and of sums not yet stored (4 vectors). */
-    private static final float[] ZEROS = new float[4 * L];
+    /** Zeros read (always at offset 0) in place of pixels outside the image and of sums not yet stored. */
+    private static final float[] ZEROS = new float[L];
 
     /**
      * Input channels per GEMM block: 4 tiles of them take 16 KiB (L1); 64 at 16 lanes. Blocks of 16 (4 KiB) reloaded

@@ -110,8 +110,7 @@ public final class CpuBackend implements Backend {
     public void convForward(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
         BackendChecks.convForward(p, x, w, y, base, L);
         float[] b = base == null ? null : base == y ? snapshot(y) : seg(base);
-        ConvJob j = ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks());
-        j.algo = convAlgorithm;
+        ConvJob j = ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks(), convAlgorithm);
         ConvDispatch.forward(j, par);
     }
 
@@ -120,8 +119,7 @@ public final class CpuBackend implements Backend {
     public void convForwardRelu(ConvParams p, Tensor x, Tensor w, Tensor y, Tensor base, float alpha) {
         BackendChecks.convForward(p, x, w, y, base, L);
         float[] b = base == null ? null : base == y ? snapshot(y) : seg(base);
-        ConvJob j = ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks());
-        j.algo = convAlgorithm;
+        ConvJob j = ConvJob.forward(p, seg(x), seg(w), seg(y), b, alpha, x.batchBlocks(), convAlgorithm);
         ReluRows rows = new ReluRows(y);
         j.rows = rows;
         ConvDispatch.forward(j, par);
@@ -166,8 +164,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         // as ConvDispatch.AS_FORWARD, with the rows' epilogue; its kernels store raw sums first: the base is a copy
-        ConvJob j = ConvJob.backwardData(p, seg(dy), seg(w), seg(dx), accumulate ? snapshot(dx) : null, alpha, dx.batchBlocks());
-        j.algo = convAlgorithm;
+        ConvJob j = ConvJob.backwardData(p, seg(dy), seg(w), seg(dx), accumulate ? snapshot(dx) : null, alpha, dx.batchBlocks(), convAlgorithm);
         j.rows = rows;
         ConvDispatch.forward(j, par);
         if (!rows.complete()) finishGradient(dx, then);
@@ -200,8 +197,7 @@ public final class CpuBackend implements Backend {
         BackendChecks.batchNormTrain(t, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, residual, y, L);
         ConvStats stats = new ConvStats(t.batchBlocks(), t.c(), t.h(), t.w(), t.n());
         float[] b = base == null ? null : base == t ? snapshot(t) : seg(base);
-        ConvJob job = ConvJob.forward(p, seg(x), seg(w), seg(t), b, alpha, x.batchBlocks());
-        job.algo = convAlgorithm;
+        ConvJob job = ConvJob.forward(p, seg(x), seg(w), seg(t), b, alpha, x.batchBlocks(), convAlgorithm);
         job.stats = stats;
         ConvDispatch.forward(job, par);
         // every kernel ends its rows with ConvJob.epilogue; should one not, the statistics are computed from t

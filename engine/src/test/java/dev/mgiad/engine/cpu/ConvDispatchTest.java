@@ -22,9 +22,9 @@ class ConvDispatchTest {
 
     private static final List<ConvParams> PROBLEMS = BackendConformance.convProblems();
 
-    private static ConvJob job(ConvParams p) { return ConvJob.forward(p, null, null, null, null, 1f, 1); }
+    private static ConvJob job(ConvParams p) { return ConvJob.forward(p, null, null, null, null, 1f, 1, dev.mgiad.engine.backend.ConvAlgorithm.AUTO); }
 
-    private static ConvJob transposed(ConvParams p) { return ConvJob.backwardData(p, null, null, null, null, 1f, 1); }
+    private static ConvJob transposed(ConvParams p) { return ConvJob.backwardData(p, null, null, null, null, 1f, 1, dev.mgiad.engine.backend.ConvAlgorithm.AUTO); }
 
     @Test
     void everyForwardKernelIsReachedByTheSuite() {

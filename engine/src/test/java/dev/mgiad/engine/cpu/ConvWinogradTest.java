@@ -91,9 +91,7 @@ class ConvWinogradTest {
     }
 
     private static ConvJob job(ConvParams p) {
-        ConvJob j = ConvJob.forward(p, null, null, null, null, 1f, 1);
-        j.algo = ConvAlgorithm.WINOGRAD;
-        return j;
+        return ConvJob.forward(p, null, null, null, null, 1f, 1, ConvAlgorithm.WINOGRAD);
     }
 
     private static float[][] run(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy, float[] base) {
