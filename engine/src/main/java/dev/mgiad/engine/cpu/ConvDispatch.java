@@ -90,7 +90,7 @@ final class ConvDispatch {
             });
 
     static final List<BackwardData> BACKWARD_DATA = List.of(
-            AS_FORWARD, Conv3x3S2.BACKWARD_DATA_TILED, ConvDepthwise.BACKWARD_DATA_S2, Conv3x3S2.BACKWARD_DATA,
+            AS_FORWARD, Conv1x1.BACKWARD_DATA_STRIDED, Conv3x3S2.BACKWARD_DATA_TILED, ConvDepthwise.BACKWARD_DATA_S2, Conv3x3S2.BACKWARD_DATA,
             ConvGeneric.BACKWARD_DATA);
 
     static final List<BackwardWeights> BACKWARD_WEIGHTS = List.of(

@@ -46,21 +46,36 @@ class ConvDispatchTest {
         for (var f : ConvDispatch.BACKWARD_DATA) assertTrue(seen.contains(f.name()), "no conformance problem reaches " + f.name());
     }
 
+    /**
+     * The weight gradients' ways of walking the batch: the tile drivers' chunks of batch blocks with a partial last
+     * one; the blocked 3x3 kernel over the whole batch at once (small images) and in row chunks (large ones); the
+     * 1x1 kernel in chunks of rows smaller than the image, over several blocks.
+     */
     @Test
-    void everyWeightGradientKernelAndTheBatchChunkingAreReachedByTheSuite() {
+    void everyWeightGradientKernelAndEveryWayOfChunkingTheBatchAreReachedByTheSuite() {
         Set<String> seen = new HashSet<>();
-        boolean oneBlockChunks = false, partialChunk = false;
+        boolean partialChunk = false, wholeBatch3x3 = false, chunked3x3 = false, chunked3x3s2 = false, rowChunks1x1 = false;
         for (ConvParams p : PROBLEMS) {
             var impl = ConvDispatch.backwardWeightsFor(p);
             seen.add(impl.name());
             int blocks = (p.n() + Simd.LANES - 1) / Simd.LANES;
-            int chunk = ConvDispatch.chunkFor(impl, p, blocks);
-            if (blocks > 1 && chunk == 1) oneBlockChunks = true;
-            if (chunk > 1 && blocks % chunk != 0) partialChunk = true;
+            if (impl.whole() == null) {
+                int chunk = ConvDispatch.chunkFor(impl, p, blocks);
+                if (chunk > 1 && blocks % chunk != 0) partialChunk = true;
+            }
+            if (impl == Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED || impl == Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED4) {
+                if (Conv3x3S1.wholeBatch(p, impl.tile(), blocks)) wholeBatch3x3 = true;
+                else if (p.stride() == 1) chunked3x3 = true;
+                else chunked3x3s2 = true;
+            }
+            if (impl == Conv1x1.BACKWARD_WEIGHTS && blocks > 1 && Conv1x1.chunkRows(p) < p.oh()) rowChunks1x1 = true;
         }
         for (var f : ConvDispatch.BACKWARD_WEIGHTS) assertTrue(seen.contains(f.name()), "no conformance problem reaches " + f.name());
-        assertTrue(oneBlockChunks, "no conformance problem sums the weight gradient one batch block at a time (batch 128 at 32x32 does)");
         assertTrue(partialChunk, "no conformance problem has a partial last chunk of batch blocks");
+        assertTrue(wholeBatch3x3, "no conformance problem takes the blocked 3x3 weight gradient over the whole batch");
+        assertTrue(chunked3x3, "no conformance problem takes the blocked 3x3 weight gradient in row chunks");
+        assertTrue(chunked3x3s2, "no conformance problem takes the blocked 3x3 stride-2 weight gradient in row chunks");
+        assertTrue(rowChunks1x1, "no conformance problem takes the 1x1 weight gradient in row chunks over several blocks");
     }
 
     @Test
