@@ -165,7 +165,8 @@ final class Conv1x1 {
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), ho = p.oh();
         final int tiles = outG / 4, items = p.groups() * tiles, iTiles = inG / 4;
         final int rows = chunkRows(p);
-        par.forRange(items, (from, to, t) -> {
+        // one grain per thread: a thread's items share each chunk of x while it is in L2
+        par.forRange(items, par.threads(), (from, to, t) -> {
             final int n = (to - from) * iTiles * 16 * L;
             float[] acc = PAIR_SUMS.get();
             if (acc.length < n) { acc = new float[n]; PAIR_SUMS.set(acc); }

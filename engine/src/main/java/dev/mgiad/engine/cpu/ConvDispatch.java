@@ -148,10 +148,11 @@ final class ConvDispatch {
         final int chunk = chunkFor(impl, p, nBlocks);
         int items = p.groups() * tilesPerGroup;
         par.forRange(items, (from, to, t) -> {
-            double[] part = new double[tile * inG * kk];
+            double[] part = TILE_SUMS.get();
+            if (part.length < tile * inG * kk) { part = new double[tile * inG * kk]; TILE_SUMS.set(part); }
             for (int it = from; it < to; it++) {
                 int g = it / tilesPerGroup, o0 = (it % tilesPerGroup) * tile;
-                java.util.Arrays.fill(part, 0);
+                java.util.Arrays.fill(part, 0, tile * inG * kk, 0);
                 for (int nb0 = 0; nb0 < nBlocks; nb0 += chunk) kernel.run(p, x, dy, nb0, Math.min(nBlocks, nb0 + chunk), g, o0, part);
                 for (int ot = 0; ot < tile; ot++) {
                     for (int i = 0; i < inG; i++) {
@@ -165,6 +166,8 @@ final class ConvDispatch {
             }
         });
     }
+
+    private static final ThreadLocal<double[]> TILE_SUMS = ThreadLocal.withInitial(() -> new double[0]);
 
     /**
      * Batch blocks summed in registers before one lane reduction: all of them when the tile's dy planes of the whole

@@ -4,9 +4,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed team of threads for the kernels: {@link #forRange} splits {@code [0, n)} into one contiguous chunk per
- * thread and runs chunk 0 on the caller. A training step calls it thousands of times, so the workers spin briefly
- * between calls before parking (a fork-join submission costs tens of microseconds each time).
+ * A fixed team of threads for the kernels. {@link #forRange} cuts {@code [0, n)} into contiguous grains that the
+ * threads claim in order from a shared counter, the caller included; it returns when every grain is done. A
+ * training step calls it thousands of times, so the workers spin briefly between calls before parking (a fork-join
+ * submission costs tens of microseconds each time).
+ *
+ * <p>Why grains claimed on demand rather than one fixed chunk per thread: these machines are virtual and shared,
+ * and the host takes a vCPU away for milliseconds at a time (a register-only FMA loop on 2 threads measured
+ * 188-400 GFLOP/s in 50 ms windows, `docs/results/bench/session8/harness/HostNoise.java`). With fixed chunks every
+ * call then waits for the thread that lost its CPU; with grains the thread that runs takes over the grains nobody
+ * has claimed, and a call waits at most for the grain in flight. Kernels do not depend on how the range is cut:
+ * each item's result is computed from that item alone, in a fixed order (see {@link ConvStats}), so results repeat
+ * bit for bit whichever thread runs which grain.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -16,15 +25,41 @@ public final class Parallel implements AutoCloseable {
 
     private static final long SPIN_NANOS = 50_000;
 
+    /** Grains per thread by default: enough for a thread that keeps its CPU to take over the other's share. */
+    static final int GRAINS_PER_THREAD = 4;
+
+    /** One call of {@link #forRange}: its grains and counters, so that a worker that wakes late finds nothing left. */
+    private static final class Job {
+        final RangeBody body;
+        final int n, grains;
+        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        final Thread caller;
+        volatile Throwable failure;
+
+        Job(RangeBody body, int n, int grains, Thread caller) {
+            this.body = body;
+            this.n = n;
+            this.grains = grains;
+            this.caller = caller;
+        }
+
+        /** Claims and runs grains until none is left; returns after the last one this thread ran. */
+        void work(int thread) {
+            for (int g; (g = next.getAndIncrement()) < grains; ) {
+                try {
+                    if (failure == null) body.run((int) ((long) n * g / grains), (int) ((long) n * (g + 1) / grains), thread);
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                if (done.incrementAndGet() == grains) LockSupport.unpark(caller);
+            }
+        }
+    }
+
     private final int threads;
     private final Thread[] workers;
-    private volatile RangeBody body;
-    private volatile int items;
-    private volatile long generation;
+    private volatile Job job;
     private volatile boolean closed;
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile Throwable failure;
-    private volatile Thread caller;
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -38,64 +73,50 @@ public final class Parallel implements AutoCloseable {
 
     public int threads() { return threads; }
 
-    /** Runs {@code body} over {@code [0, n)} split into {@code min(n, threads)} contiguous chunks; returns when all are done. */
-    public void forRange(int n, RangeBody body) {
+    /** Runs {@code body} over {@code [0, n)} in up to {@link #GRAINS_PER_THREAD} grains per thread. */
+    public void forRange(int n, RangeBody body) { forRange(n, GRAINS_PER_THREAD * threads, body); }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} cut into {@code min(n, grains)} contiguous grains of near-equal size,
+     * each run once by whichever thread claims it; returns when all are done. A kernel whose items share data that
+     * one thread should keep in cache asks for one grain per thread ({@code grains = threads()}).
+     */
+    public void forRange(int n, int grains, RangeBody body) {
         if (n <= 0) return;
-        int t = Math.min(n, threads);
-        if (t == 1) {
+        int g = Math.max(1, Math.min(n, grains));
+        if (threads == 1 || g == 1) {
             body.run(0, n, 0);
             return;
         }
         synchronized (this) {
-            this.body = body;
-            this.items = n;
-            this.failure = null;
-            this.caller = Thread.currentThread();
-            pending.set(threads - 1);
-            generation++;
+            Job j = new Job(body, n, g, Thread.currentThread());
+            job = j;
             for (Thread w : workers) LockSupport.unpark(w);
-            try {
-                runChunk(body, n, 0);
-            } catch (Throwable e) {
-                failure = e;
-            }
+            j.work(0);
             long start = System.nanoTime();
-            while (pending.get() > 0) {
+            while (j.done.get() < j.grains) {
                 if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
                 else LockSupport.parkNanos(10_000);
             }
-            this.body = null;
-            Throwable f = failure;
+            Throwable f = j.failure;
             if (f instanceof RuntimeException re) throw re;
             if (f instanceof Error er) throw er;
             if (f != null) throw new RuntimeException(f);
         }
     }
 
-    private void runChunk(RangeBody b, int n, int id) {
-        int t = Math.min(n, threads);
-        if (id >= t) return;
-        int from = (int) ((long) n * id / t);
-        int to = (int) ((long) n * (id + 1) / t);
-        b.run(from, to, id);
-    }
-
     private void workerLoop(int id) {
-        long seen = 0;
+        Job seen = null;
         while (!closed) {
             long start = System.nanoTime();
-            while (generation == seen && !closed) {
+            Job j;
+            while ((j = job) == seen && !closed) {
                 if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
             if (closed) return;
-            seen = generation;
-            try {
-                runChunk(body, items, id);
-            } catch (Throwable e) {
-                failure = e;
-            }
-            if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+            seen = j;
+            j.work(id);
         }
     }
 
