@@ -1,0 +1,14 @@
+#!/bin/bash
+# Old build against this tree, Dirs runs alternating run by run (OLD: a checkout of the old code, built with
+#   ./mvnw -q package -DskipTests):  OLD=... docs/results/bench/session8/harness/abbuilds.sh ROUNDS THREADS REPS DESCRIPTORS...
+cd "$(git rev-parse --show-toplevel)"
+rounds=$1; shift
+jdk=$(bin/jdk25)
+out=$(mktemp -d)
+"$jdk/bin/javac" -nowarn --add-modules jdk.incubator.vector -cp engine/target/classes -d "$out" docs/results/bench/session8/harness/*.java 2>&1 | grep -v -i warning
+for r in $(seq "$rounds"); do
+  for side in old new; do
+    cp=engine/target/classes; [ $side = old ] && cp=${OLD:?OLD: a built checkout of the old code}/engine/target/classes
+    "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 ${JOPTS:-} -cp "$cp:$out" Dirs "$@" 2>&1 | grep -v '^WARNING' | sed "s/^/$side r$r /"
+  done
+done
