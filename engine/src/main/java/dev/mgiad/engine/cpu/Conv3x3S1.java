@@ -84,87 +84,61 @@ final class Conv3x3S1 {
     private static final ThreadLocal<float[]> WEIGHT_SUMS = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> DY_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
+    /** Input channels whose vector sums stay in L2 (16 x 3 kernel rows x 24 sums x 64 B = 72 KiB) while dy chunks pass. */
+    static final int SUM_BLOCK = 16;
+
     /**
-     * Output channels o0 .. o0+tile (4 or 8) of group g over batch blocks nb0..nb1, stride 1 or 2. The output pixels
-     * are taken in chunks of rows whose dy fits in L1; each chunk's dy is first copied into a panel
-     * {@code [block][row][x][channel][L]}, so the channels of a pixel are consecutive vectors (in the tensor they lie
-     * a plane apart, a power of two, and fall into the same L1 set). Per chunk every input channel and kernel row
-     * adds to its vector sums (tile x 3 taps, in a per-thread buffer between chunks), so dy is read from L1 and x
-     * once per chunk for all the tile's channels. The lanes are summed once at the end, in a fixed order.
+     * Output channels o0 .. o0+tile (4 or 8) of group g over batch blocks nb0..nb1, stride 1 or 2. The input channels
+     * go in blocks of {@link #SUM_BLOCK}; per block the output pixels are taken in chunks of rows whose dy fits in
+     * L1, each chunk's dy first copied into a panel {@code [block][row][x][channel][L]} (the channels of a pixel are
+     * consecutive vectors; in the tensor they lie a plane apart, a power of two, and fall into the same L1 set), and
+     * every input channel of the block and kernel row adds to its vector sums (tile x 3 taps, in a per-thread buffer
+     * in L2 between chunks). The lanes are summed at the end of each block, in a fixed order.
+     *
+     * <p>Why blocks of input channels (session 8, AMD EPYC Zen 5, paired in one JVM): the inner loop runs at the FMA
+     * peak when its operands, the dy panel and one channel's x rows, are in L1 (184-215 GFLOP/s on one core,
+     * docs/results/bench/session8/harness/DwLoopL1.java) and at 57-125 over a panel in L2. With the sums of every
+     * input channel in the buffer (2.4 MiB at 512 channels) each chunk swept them from beyond L2; a whole-batch panel
+     * in L2 avoided that sweep but lost L1. Blocks of 16 keep both in their cache: against the whole-batch panel,
+     * 512@4x4 1.21x, 256@8x8 1.09x, g_s=4 64@32x32 1.09x, 16@32x32 1.06x, 64@32x32 and stride 2 1.00x. dy is packed
+     * once per block of input channels (a copy per 144 FMAs at 16 channels).
      */
     static void weightsBlocked(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int tile,
                                double[] part) {
         final int inG = p.cinPerGroup(), ho = p.oh(), wo = p.ow(), sums = tile * 3;
-        if (wholeBatch(p, tile, nb1 - nb0)) {
-            weightsWholeBatch(p, x, dy, nb0, nb1, g, o0, tile, part);
-            return;
-        }
-        final int n = inG * 3 * sums * L;
+        final int ib = Math.min(inG, SUM_BLOCK), n = ib * 3 * sums * L;
         float[] acc = WEIGHT_SUMS.get();
         if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
-        java.util.Arrays.fill(acc, 0, n, 0f);
-        // a chunk: output rows of one block, or whole planes of several blocks, whose dy takes <= 24 KiB
         final int budget = (24 << 10) / (tile * wo * L * 4);
         final int rows = Math.max(1, Math.min(ho, budget)), blocks = Math.max(1, budget / ho);
         final int panelFloats = blocks * rows * wo * tile * L;
         float[] pan = DY_PANEL.get();
         if (pan.length < panelFloats) { pan = new float[panelFloats]; DY_PANEL.set(pan); }
         final boolean stride2 = p.stride() == 2;
-        for (int nb = nb0; nb < nb1; nb += blocks) {
-            int nbe = Math.min(nb1, nb + blocks);
-            for (int y0 = 0; y0 < ho; y0 += rows) {
-                int y1 = Math.min(ho, y0 + rows);
-                packDy(dy, pan, p, nb, nbe, g, o0, tile, y0, y1);
-                for (int i = 0; i < inG; i++) {
-                    for (int ky = 0; ky < 3; ky++) {
-                        int a = ((i * 3 + ky) * sums) * L;
-                        // 4 channels per call, one call site: a kernel of 8 x 3 sums goes over C2's inlining node
-                        // budget, and a kernel inlined twice too (its vectors then get boxed, 5-50x slower)
-                        for (int c0 = 0; c0 < tile; c0 += 4) {
-                            if (stride2) Conv3x3S2.dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, tile, c0, acc, a + c0 * 3 * L);
-                            else dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, tile, c0, acc, a + c0 * 3 * L);
+        for (int i0 = 0; i0 < inG; i0 += ib) {
+            final int i1 = Math.min(inG, i0 + ib);
+            java.util.Arrays.fill(acc, 0, (i1 - i0) * 3 * sums * L, 0f);
+            for (int nb = nb0; nb < nb1; nb += blocks) {
+                int nbe = Math.min(nb1, nb + blocks);
+                for (int y0 = 0; y0 < ho; y0 += rows) {
+                    int y1 = Math.min(ho, y0 + rows);
+                    packDy(dy, pan, p, nb, nbe, g, o0, tile, y0, y1);
+                    for (int i = i0; i < i1; i++) {
+                        for (int ky = 0; ky < 3; ky++) {
+                            int a = (((i - i0) * 3 + ky) * sums) * L;
+                            for (int c0 = 0; c0 < tile; c0 += 4) {
+                                if (stride2) Conv3x3S2.dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, tile, c0, acc, a + c0 * 3 * L);
+                                else dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, tile, c0, acc, a + c0 * 3 * L);
+                            }
                         }
                     }
                 }
             }
-        }
-        addLaneSums(acc, inG, sums, part);
-    }
-
-    /** Small images: the dy tile of the whole batch fits in L2 (Zen 4/5: 1 MiB; Xeon: 2 MiB), so no chunks. */
-    static final long WHOLE_BATCH_DY_BYTES = 512 << 10;
-
-    static boolean wholeBatch(ConvParams p, int tile, int blocks) {
-        return (long) tile * p.oh() * p.ow() * L * 4 * blocks <= WHOLE_BATCH_DY_BYTES;
-    }
-
-    /**
-     * Small images (4x4, 8x8): the dy tile of every batch block is packed once into an L2-sized panel, and the sums
-     * of each input channel run over the whole batch and are reduced to {@code part} at once. The chunked driver
-     * kept every input channel's vector sums in memory between chunks: for 512 input channels that is 2.4 MiB per
-     * thread, swept once per chunk and tile from beyond L2, which cost more than the FMAs at 4x4.
-     */
-    private static void weightsWholeBatch(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0,
-                                          int tile, double[] part) {
-        final int inG = p.cinPerGroup(), ho = p.oh(), wo = p.ow(), sums = tile * 3, n = 3 * sums * L;
-        float[] acc = WEIGHT_SUMS.get();
-        if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
-        final int panelFloats = (nb1 - nb0) * ho * wo * tile * L;
-        float[] pan = DY_PANEL.get();
-        if (pan.length < panelFloats) { pan = new float[panelFloats]; DY_PANEL.set(pan); }
-        packDy(dy, pan, p, nb0, nb1, g, o0, tile, 0, ho);
-        final boolean stride2 = p.stride() == 2;
-        for (int i = 0; i < inG; i++) {
-            java.util.Arrays.fill(acc, 0, n, 0f);
-            for (int ky = 0; ky < 3; ky++) {
-                for (int c0 = 0; c0 < tile; c0 += 4) {
-                    int a = (ky * sums + c0 * 3) * L;
-                    if (stride2) Conv3x3S2.dwRows(p, x, pan, nb0, nb1, g, i, ky, 0, ho, tile, c0, acc, a);
-                    else dwRows(p, x, pan, nb0, nb1, g, i, ky, 0, ho, tile, c0, acc, a);
+            for (int i = i0; i < i1; i++) {
+                for (int ky = 0; ky < 3; ky++) {
+                    int a = (((i - i0) * 3 + ky) * sums) * L;
+                    for (int k = 0; k < sums; k++) part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += Lanes.sum(ld(acc, a + k * L));
                 }
-            }
-            for (int ky = 0; ky < 3; ky++) {
-                for (int k = 0; k < sums; k++) part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += Lanes.sum(ld(acc, (ky * sums + k) * L));
             }
         }
     }
@@ -181,16 +155,6 @@ final class Conv3x3S1 {
                 for (int xx = 0; xx < wo; xx++) {
                     for (int c = 0; c < tile; c++, q += L) ld(dy, row + c * plane + xx * P).intoArray(pan, q);
                 }
-            }
-        }
-    }
-
-    /** The lane sums of the vector sums per (input channel, kernel row), in a fixed order, added to part. */
-    private static void addLaneSums(float[] acc, int inG, int sums, double[] part) {
-        for (int i = 0; i < inG; i++) {
-            for (int ky = 0; ky < 3; ky++) {
-                int a = ((i * 3 + ky) * sums) * L;
-                for (int k = 0; k < sums; k++) part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += Lanes.sum(ld(acc, a + k * L));
             }
         }
     }

@@ -74,9 +74,10 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(17, 64, 16, 16, 8, 1, 1, 1)); // dense 1x1, 64 inputs: weight gradient in row chunks
         l.add(ConvParams.of(33, 8, 32, 32, 8, 3, 1, 1));  // dense 3x3 at 32x32: the weight gradient in row chunks
         l.add(ConvParams.of(50, 8, 64, 32, 8, 3, 2, 1));  // dense 3x3 stride 2 to 32x16: the same
+        l.add(ConvParams.of(17, 40, 8, 8, 8, 3, 1, 1));   // 40 inputs: blocks of 16 input channels, a partial last one
         // 16 or more input channels per group: the blocked 3x3 kernels (packed panel; weight gradient in row chunks)
-        l.add(ConvParams.of(18, 16, 8, 8, 16, 3, 1, 1));  // weight gradient over the whole batch at once
-        l.add(ConvParams.of(50, 16, 4, 4, 16, 3, 1, 1));  // the same over several blocks
+        l.add(ConvParams.of(18, 16, 8, 8, 16, 3, 1, 1));  // row chunks with a partial last one
+        l.add(ConvParams.of(50, 16, 4, 4, 16, 3, 1, 1));  // chunks of whole planes of several blocks
         l.add(ConvParams.of(2, 32, 5, 7, 40, 3, 1, 2));   // g_s=16 with 20 outputs per group, odd width: both tails
         l.add(ConvParams.of(17, 64, 32, 32, 64, 3, 1, 4)); // g_s=16 at 32x32: auto takes Winograd's weight gradient
         // the blocked weight gradient at stride 2: row chunks of a 16x16 output, odd sizes, a single input row

@@ -47,14 +47,14 @@ class ConvDispatchTest {
     }
 
     /**
-     * The weight gradients' ways of walking the batch: the tile drivers' chunks of batch blocks with a partial last
-     * one; the blocked 3x3 kernel over the whole batch at once (small images) and in row chunks (large ones); the
-     * 1x1 kernel in chunks of rows smaller than the image, over several blocks.
+     * The weight gradients' ways of walking the work: the tile drivers' chunks of batch blocks with a partial last
+     * one; the blocked 3x3 kernel's blocks of input channels (several, a partial last one) and its row chunks at
+     * stride 1 and 2; the 1x1 kernel in chunks of rows smaller than the image, over several blocks.
      */
     @Test
-    void everyWeightGradientKernelAndEveryWayOfChunkingTheBatchAreReachedByTheSuite() {
+    void everyWeightGradientKernelAndEveryWayOfChunkingAreReachedByTheSuite() {
         Set<String> seen = new HashSet<>();
-        boolean partialChunk = false, wholeBatch3x3 = false, chunked3x3 = false, chunked3x3s2 = false, rowChunks1x1 = false;
+        boolean partialChunk = false, inputBlocks3x3 = false, rowChunks3x3 = false, rowChunks3x3s2 = false, rowChunks1x1 = false;
         for (ConvParams p : PROBLEMS) {
             var impl = ConvDispatch.backwardWeightsFor(p);
             seen.add(impl.name());
@@ -64,17 +64,18 @@ class ConvDispatchTest {
                 if (chunk > 1 && blocks % chunk != 0) partialChunk = true;
             }
             if (impl == Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED || impl == Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED4) {
-                if (Conv3x3S1.wholeBatch(p, impl.tile(), blocks)) wholeBatch3x3 = true;
-                else if (p.stride() == 1) chunked3x3 = true;
-                else chunked3x3s2 = true;
+                if (p.cinPerGroup() > Conv3x3S1.SUM_BLOCK && p.cinPerGroup() % Conv3x3S1.SUM_BLOCK != 0) inputBlocks3x3 = true;
+                boolean rowChunks = (24 << 10) / (impl.tile() * p.ow() * Simd.LANES * 4) < p.oh();
+                if (rowChunks && p.stride() == 1) rowChunks3x3 = true;
+                if (rowChunks && p.stride() == 2) rowChunks3x3s2 = true;
             }
             if (impl == Conv1x1.BACKWARD_WEIGHTS && blocks > 1 && Conv1x1.chunkRows(p) < p.oh()) rowChunks1x1 = true;
         }
         for (var f : ConvDispatch.BACKWARD_WEIGHTS) assertTrue(seen.contains(f.name()), "no conformance problem reaches " + f.name());
         assertTrue(partialChunk, "no conformance problem has a partial last chunk of batch blocks");
-        assertTrue(wholeBatch3x3, "no conformance problem takes the blocked 3x3 weight gradient over the whole batch");
-        assertTrue(chunked3x3, "no conformance problem takes the blocked 3x3 weight gradient in row chunks");
-        assertTrue(chunked3x3s2, "no conformance problem takes the blocked 3x3 stride-2 weight gradient in row chunks");
+        assertTrue(inputBlocks3x3, "no conformance problem takes the blocked 3x3 weight gradient over several input-channel blocks with a partial last one");
+        assertTrue(rowChunks3x3, "no conformance problem takes the blocked 3x3 weight gradient in row chunks");
+        assertTrue(rowChunks3x3s2, "no conformance problem takes the blocked 3x3 stride-2 weight gradient in row chunks");
         assertTrue(rowChunks1x1, "no conformance problem takes the 1x1 weight gradient in row chunks over several blocks");
     }
 
