@@ -109,6 +109,8 @@ final class Conv3x3S1 {
         final int ib = Math.min(inG, SUM_BLOCK), n = ib * 3 * sums * L;
         float[] acc = WEIGHT_SUMS.get();
         if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
+        // a chunk: output rows of one block, or whole planes of several blocks, whose dy takes <= 24 KiB (L1 is
+        // 32 KiB on Zen 4, 48 KiB on Zen 5 and the Xeons of this kind)
         final int budget = (24 << 10) / (tile * wo * L * 4);
         final int rows = Math.max(1, Math.min(ho, budget)), blocks = Math.max(1, budget / ho);
         final int panelFloats = blocks * rows * wo * tile * L;
@@ -126,6 +128,8 @@ final class Conv3x3S1 {
                     for (int i = i0; i < i1; i++) {
                         for (int ky = 0; ky < 3; ky++) {
                             int a = (((i - i0) * 3 + ky) * sums) * L;
+                            // 4 channels per call, one call site: a kernel of 8 x 3 sums goes over C2's inlining
+                            // node budget, and a kernel inlined twice too (its vectors then get boxed, 5-50x slower)
                             for (int c0 = 0; c0 < tile; c0 += 4) {
                                 if (stride2) Conv3x3S2.dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, tile, c0, acc, a + c0 * 3 * L);
                                 else dwRows(p, x, pan, nb, nbe, g, i, ky, y0, y1, tile, c0, acc, a + c0 * 3 * L);
