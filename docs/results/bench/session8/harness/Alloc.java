@@ -15,13 +15,13 @@ public class Alloc {
         for (int s = 1; s < a.length; s++) {
             ConvParams p = ConvParams.parse(a[s]);
             Random r = new Random(1);
-            float[] x = Dirs.rnd(r, p.n() * p.cin() * p.h() * p.w()), w = Dirs.rnd(r, (int) p.weightElements()), dy = Dirs.rnd(r, p.n() * p.cout() * p.oh() * p.ow());
-            Object[] t = Dirs.tensors(b, p, x, w, dy);
+            float[] x = Ab.rnd(r, p.n() * p.cin() * p.h() * p.w()), w = Ab.rnd(r, (int) p.weightElements()), dy = Ab.rnd(r, p.n() * p.cout() * p.oh() * p.ow());
+            Object[] t = Ab.tensors(b, p, x, w, dy);
             StringBuilder sb = new StringBuilder(String.format("%-34s", p.descriptor()));
             for (int d = 0; d < 3; d++) {
-                for (int k = 0; k < 20; k++) Dirs.run(b, p, t, d);
+                for (int k = 0; k < 20; k++) Ab.run(b, p, t, d);
                 long before = total(mx);
-                for (int k = 0; k < 10; k++) Dirs.run(b, p, t, d);
+                for (int k = 0; k < 10; k++) Ab.run(b, p, t, d);
                 sb.append(String.format(" | dir %d: %,d bytes/call", d, (total(mx) - before) / 10));
             }
             System.out.println(sb);

@@ -15,13 +15,13 @@ public class Copies {
         CpuBackend b = new CpuBackend(threads, ConvAlgorithm.valueOf(System.getProperty("algo", "DIRECT")));
         ConvParams p = ConvParams.parse(a[4]);
         Random r = new Random(1);
-        float[] x = Dirs.rnd(r, p.n() * p.cin() * p.h() * p.w()), w = Dirs.rnd(r, (int) p.weightElements()), dy = Dirs.rnd(r, p.n() * p.cout() * p.oh() * p.ow());
+        float[] x = Ab.rnd(r, p.n() * p.cin() * p.h() * p.w()), w = Ab.rnd(r, (int) p.weightElements()), dy = Ab.rnd(r, p.n() * p.cout() * p.oh() * p.ow());
         Object[][] t = new Object[copies][];
         List<byte[]> pad = new ArrayList<>();
-        for (int c = 0; c < copies; c++) { t[c] = Dirs.tensors(b, p, x, w, dy); pad.add(new byte[16 + 8 * c]); }
+        for (int c = 0; c < copies; c++) { t[c] = Ab.tensors(b, p, x, w, dy); pad.add(new byte[16 + 8 * c]); }
         double[][] ts = new double[copies][reps];
-        for (int k = 0; k < 3; k++) for (int c = 0; c < copies; c++) Dirs.run(b, p, t[c], d);
-        for (int k = 0; k < reps; k++) for (int c = 0; c < copies; c++) ts[c][k] = Dirs.run(b, p, t[c], d);
+        for (int k = 0; k < 3; k++) for (int c = 0; c < copies; c++) Ab.run(b, p, t[c], d);
+        for (int k = 0; k < reps; k++) for (int c = 0; c < copies; c++) ts[c][k] = Ab.run(b, p, t[c], d);
         StringBuilder sb = new StringBuilder(p.descriptor() + " dir " + d + " medians ms by copy:");
         for (int c = 0; c < copies; c++) {
             double[] s = ts[c].clone(); Arrays.sort(s);

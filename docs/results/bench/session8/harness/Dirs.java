@@ -5,6 +5,7 @@ import dev.mgiad.engine.tensor.*;
 import java.util.*;
 
 /**
+ * (The helpers rnd, tensors and run are session 7's, in ../../session7/harness/Ab.java; dirs.sh compiles both.)
  * Per-direction times of one backend (algorithm from -Dalgo, default AUTO): for each descriptor, the median of REPS
  * calls of forward, input gradient and weight gradient after 3 warm-up calls each, with GFLOP/s.
  * args: threads reps descriptors...
@@ -16,16 +17,16 @@ public class Dirs {
         for (int s = 2; s < a.length; s++) {
             ConvParams p = ConvParams.parse(a[s]);
             Random r = new Random(1);
-            float[] x = rnd(r, p.n() * p.cin() * p.h() * p.w()), w = rnd(r, (int) p.weightElements()), dy = rnd(r, p.n() * p.cout() * p.oh() * p.ow());
-            Object[] t = tensors(b, p, x, w, dy);
+            float[] x = Ab.rnd(r, p.n() * p.cin() * p.h() * p.w()), w = Ab.rnd(r, (int) p.weightElements()), dy = Ab.rnd(r, p.n() * p.cout() * p.oh() * p.ow());
+            Object[] t = Ab.tensors(b, p, x, w, dy);
             double flop = 2.0 * p.n() * p.cout() * p.oh() * p.ow() * p.cinPerGroup() * p.k() * p.k();
             StringBuilder sb = new StringBuilder(String.format("%-34s", p.descriptor()));
             String[] dirs = {"fwd", "dgrad", "wgrad"};
             double total = 0;
             for (int d = 0; d < 3; d++) {
-                for (int k = 0; k < 3; k++) run(b, p, t, d);
+                for (int k = 0; k < 3; k++) Ab.run(b, p, t, d);
                 double[] ts = new double[reps];
-                for (int k = 0; k < reps; k++) ts[k] = run(b, p, t, d);
+                for (int k = 0; k < reps; k++) ts[k] = Ab.run(b, p, t, d);
                 Arrays.sort(ts);
                 total += ts[reps / 2];
                 sb.append(String.format(" | %s %7.2f ms %4.0f GF/s", dirs[d], ts[reps / 2] * 1e3, flop / ts[reps / 2] / 1e9));
@@ -34,23 +35,5 @@ public class Dirs {
             System.out.println(sb);
         }
         b.close();
-    }
-    static float[] rnd(Random r, int n) { float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian(); return f; }
-    static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) { Tensor t = b.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED); b.upload(d, t); return t; }
-    static Object[] tensors(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy) {
-        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tdy = act(b, dy, p.n(), p.cout(), p.oh(), p.ow());
-        Tensor tw = b.allocate(Shape.of(p.cout(), p.cinPerGroup(), p.k(), p.k()), Layout.PLAIN); b.upload(w, tw);
-        Tensor ty = b.allocate(tdy.shape(), Layout.BATCH_BLOCKED), tdx = b.allocate(tx.shape(), Layout.BATCH_BLOCKED);
-        Tensor tdw = b.allocate(tw.shape(), Layout.PLAIN);
-        return new Object[]{tx, tw, tdy, ty, tdx, tdw};
-    }
-    static double run(CpuBackend b, ConvParams p, Object[] t, int d) {
-        long t0 = System.nanoTime();
-        switch (d) {
-            case 0 -> b.convForward(p, (Tensor) t[0], (Tensor) t[1], (Tensor) t[3], null, 1f);
-            case 1 -> b.convBackwardData(p, (Tensor) t[2], (Tensor) t[1], (Tensor) t[4], 1f, false);
-            default -> b.convBackwardWeights(p, (Tensor) t[0], (Tensor) t[2], (Tensor) t[5], 1f, false);
-        }
-        return (System.nanoTime() - t0) * 1e-9;
     }
 }

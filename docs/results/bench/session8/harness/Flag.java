@@ -19,14 +19,14 @@ public class Flag {
         for (int s = 5; s < a.length; s++) {
             ConvParams p = ConvParams.parse(a[s]);
             Random r = new Random(1);
-            float[] x = Dirs.rnd(r, p.n() * p.cin() * p.h() * p.w()), w = Dirs.rnd(r, (int) p.weightElements()), dy = Dirs.rnd(r, p.n() * p.cout() * p.oh() * p.ow());
-            Object[] t = Dirs.tensors(b, p, x, w, dy);
+            float[] x = Ab.rnd(r, p.n() * p.cin() * p.h() * p.w()), w = Ab.rnd(r, (int) p.weightElements()), dy = Ab.rnd(r, p.n() * p.cout() * p.oh() * p.ow());
+            Object[] t = Ab.tensors(b, p, x, w, dy);
             double flop = 2.0 * p.n() * p.cout() * p.oh() * p.ow() * p.cinPerGroup() * p.k() * p.k();
-            for (int k = 0; k < 3; k++) { f.setBoolean(null, false); Dirs.run(b, p, t, d); f.setBoolean(null, true); Dirs.run(b, p, t, d); }
+            for (int k = 0; k < 3; k++) { f.setBoolean(null, false); Ab.run(b, p, t, d); f.setBoolean(null, true); Ab.run(b, p, t, d); }
             double[] ta = new double[reps], tb = new double[reps], ratio = new double[reps];
             for (int k = 0; k < reps; k++) {
-                f.setBoolean(null, false); ta[k] = Dirs.run(b, p, t, d);
-                f.setBoolean(null, true); tb[k] = Dirs.run(b, p, t, d);
+                f.setBoolean(null, false); ta[k] = Ab.run(b, p, t, d);
+                f.setBoolean(null, true); tb[k] = Ab.run(b, p, t, d);
                 ratio[k] = ta[k] / tb[k];
             }
             Arrays.sort(ta); Arrays.sort(tb); Arrays.sort(ratio);

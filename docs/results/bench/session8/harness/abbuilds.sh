@@ -5,7 +5,7 @@ cd "$(git rev-parse --show-toplevel)"
 rounds=$1; shift
 jdk=$(bin/jdk25)
 out=$(mktemp -d)
-"$jdk/bin/javac" -nowarn --add-modules jdk.incubator.vector -cp engine/target/classes -d "$out" docs/results/bench/session8/harness/*.java 2>&1 | grep -v -i warning
+"$jdk/bin/javac" -nowarn --add-modules jdk.incubator.vector -cp engine/target/classes -d "$out" docs/results/bench/session8/harness/*.java docs/results/bench/session7/harness/Ab.java 2>&1 | grep -v -i warning
 for r in $(seq "$rounds"); do
   for side in old new; do
     cp=engine/target/classes; [ $side = old ] && cp=${OLD:?OLD: a built checkout of the old code}/engine/target/classes

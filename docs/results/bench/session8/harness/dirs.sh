@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 jdk=$(bin/jdk25)
 cp=engine/target/classes
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
-"$jdk/bin/javac" -nowarn --add-modules jdk.incubator.vector -cp "$cp" -d "$out" "$here"/*.java 2>&1 | grep -v -i warning || true
+"$jdk/bin/javac" -nowarn --add-modules jdk.incubator.vector -cp "$cp" -d "$out" "$here"/*.java "$here"/../../session7/harness/Ab.java 2>&1 | grep -v -i warning || true
 main=${MAIN:-Dirs}
 # shellcheck disable=SC2086
 "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 \

@@ -88,6 +88,12 @@ final class Conv3x3S1 {
     static final int SUM_BLOCK = 16;
 
     /**
+     * Output rows of dy (tile channels, width wo) that fit 24 KiB: a chunk of the weight gradient is that many rows of
+     * one block, or whole planes of several blocks (L1 is 32 KiB on Zen 4, 48 KiB on Zen 5 and the Xeons of this kind).
+     */
+    static int dyChunkRows(int tile, int wo) { return (24 << 10) / (tile * wo * L * 4); }
+
+    /**
      * Output channels o0 .. o0+tile (4 or 8) of group g over batch blocks nb0..nb1, stride 1 or 2. The input channels
      * go in blocks of {@link #SUM_BLOCK}; per block the output pixels are taken in chunks of rows whose dy fits in
      * L1, each chunk's dy first copied into a panel {@code [block][row][x][channel][L]} (the channels of a pixel are
@@ -109,9 +115,7 @@ final class Conv3x3S1 {
         final int ib = Math.min(inG, SUM_BLOCK), n = ib * 3 * sums * L;
         float[] acc = WEIGHT_SUMS.get();
         if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
-        // a chunk: output rows of one block, or whole planes of several blocks, whose dy takes <= 24 KiB (L1 is
-        // 32 KiB on Zen 4, 48 KiB on Zen 5 and the Xeons of this kind)
-        final int budget = (24 << 10) / (tile * wo * L * 4);
+        final int budget = dyChunkRows(tile, wo);
         final int rows = Math.max(1, Math.min(ho, budget)), blocks = Math.max(1, budget / ho);
         final int panelFloats = blocks * rows * wo * tile * L;
         float[] pan = DY_PANEL.get();

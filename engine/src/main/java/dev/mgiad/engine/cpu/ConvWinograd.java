@@ -288,8 +288,6 @@ final class ConvWinograd {
      */
     static final int WEIGHT_OB = 64, WEIGHT_CB = 64, WEIGHT_NT = 32;
 
-
-
     private static final ThreadLocal<float[][]> WEIGHT_BUFFERS =
             ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
     private static final ThreadLocal<double[]> WEIGHT_PARTS = ThreadLocal.withInitial(() -> new double[0]);

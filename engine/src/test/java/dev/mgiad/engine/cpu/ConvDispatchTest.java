@@ -65,7 +65,7 @@ class ConvDispatchTest {
             }
             if (impl == Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED || impl == Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED4) {
                 if (p.cinPerGroup() > Conv3x3S1.SUM_BLOCK && p.cinPerGroup() % Conv3x3S1.SUM_BLOCK != 0) inputBlocks3x3 = true;
-                boolean rowChunks = (24 << 10) / (impl.tile() * p.ow() * Simd.LANES * 4) < p.oh();
+                boolean rowChunks = Conv3x3S1.dyChunkRows(impl.tile(), p.ow()) < p.oh();
                 if (rowChunks && p.stride() == 1) rowChunks3x3 = true;
                 if (rowChunks && p.stride() == 2) rowChunks3x3s2 = true;
             }
