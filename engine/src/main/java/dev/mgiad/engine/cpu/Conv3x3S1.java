@@ -112,18 +112,19 @@ final class Conv3x3S1 {
     static void weightsBlocked(ConvParams p, float[] x, float[] dy, int nb0, int nb1, int g, int o0, int tile,
                                double[] part) {
         final int inG = p.cinPerGroup(), ho = p.oh(), wo = p.ow(), sums = tile * 3;
-        final int ib = Math.min(inG, SUM_BLOCK), n = ib * 3 * sums * L;
+        // the sums and the dy panel start their vectors at Simd.ALIGN: aligned loads (see there)
+        final int ib = Math.min(inG, SUM_BLOCK), n = ib * 3 * sums * L + L, al = Simd.ALIGN;
         float[] acc = WEIGHT_SUMS.get();
         if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
         final int budget = dyChunkRows(tile, wo);
         final int rows = Math.max(1, Math.min(ho, budget)), blocks = Math.max(1, budget / ho);
-        final int panelFloats = blocks * rows * wo * tile * L;
+        final int panelFloats = blocks * rows * wo * tile * L + L;
         float[] pan = DY_PANEL.get();
         if (pan.length < panelFloats) { pan = new float[panelFloats]; DY_PANEL.set(pan); }
         final boolean stride2 = p.stride() == 2;
         for (int i0 = 0; i0 < inG; i0 += ib) {
             final int i1 = Math.min(inG, i0 + ib);
-            java.util.Arrays.fill(acc, 0, (i1 - i0) * 3 * sums * L, 0f);
+            java.util.Arrays.fill(acc, al, al + (i1 - i0) * 3 * sums * L, 0f);
             for (int nb = nb0; nb < nb1; nb += blocks) {
                 int nbe = Math.min(nb1, nb + blocks);
                 for (int y0 = 0; y0 < ho; y0 += rows) {
@@ -131,7 +132,7 @@ final class Conv3x3S1 {
                     packDy(dy, pan, p, nb, nbe, g, o0, tile, y0, y1);
                     for (int i = i0; i < i1; i++) {
                         for (int ky = 0; ky < 3; ky++) {
-                            int a = (((i - i0) * 3 + ky) * sums) * L;
+                            int a = al + (((i - i0) * 3 + ky) * sums) * L;
                             // 4 channels per call, one call site: a kernel of 8 x 3 sums goes over C2's inlining
                             // node budget, and a kernel inlined twice too (its vectors then get boxed, 5-50x slower)
                             for (int c0 = 0; c0 < tile; c0 += 4) {
@@ -144,7 +145,7 @@ final class Conv3x3S1 {
             }
             for (int i = i0; i < i1; i++) {
                 for (int ky = 0; ky < 3; ky++) {
-                    int a = (((i - i0) * 3 + ky) * sums) * L;
+                    int a = al + (((i - i0) * 3 + ky) * sums) * L;
                     for (int k = 0; k < sums; k++) part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += Lanes.sum(ld(acc, a + k * L));
                 }
             }
@@ -156,7 +157,7 @@ final class Conv3x3S1 {
                                int y0, int y1) {
         final int wo = p.ow();
         final long plane = planeFloats(p.oh(), wo);
-        int q = 0;
+        int q = Simd.ALIGN;
         for (int nb = nb0; nb < nb1; nb++) {
             for (int y = y0; y < y1; y++) {
                 long row = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane + (long) y * wo * P;
@@ -184,7 +185,7 @@ final class Conv3x3S1 {
         for (int y = Math.max(y0, 1 - ky), ye = Math.min(y1, h + 1 - ky); y < ye; y++) {
             final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
             long xr = xChan + (y + ky - 1) * rowB;
-            int d = (((nb - nb0) * (y1 - y0) + (y - y0)) * wd * tile + c0) * L;
+            int d = Simd.ALIGN + (((nb - nb0) * (y1 - y0) + (y - y0)) * wd * tile + c0) * L;
             FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
             for (int xx = 0; xx < wd; xx++, d += tile * L) {
                 FloatVector d0 = FloatVector.fromArray(S, pan, d), d1 = FloatVector.fromArray(S, pan, d + L);
@@ -250,7 +251,8 @@ final class Conv3x3S1 {
         final int cbMax = Math.min(CB, j.inG), wi = j.wi, hi = j.hi, tiles = j.outG / 4;
         final long plane = planeFloats(hi, wi), oplane = planeFloats(j.ho, j.wo);
         final long rowStride = (long) (wi + 2) * cbMax * L;
-        float[] pan = new float[(int) (3 * rowStride)];
+        final int al = Simd.ALIGN; // the panel's vectors start there: aligned loads (see Simd.ALIGN)
+        float[] pan = new float[(int) (3 * rowStride) + L];
         final int xFull = j.wo / 4 * 4;
         for (int y = y0; y < y1; y++) {
             for (int i0 = 0; i0 < j.inG; i0 += cbMax) {
@@ -261,7 +263,7 @@ final class Conv3x3S1 {
                     boolean rowOk = iy >= 0 && iy < hi;
                     for (int c = 0; c < cb; c++) {
                         long src = ((long) nb * j.ci + (long) g * j.inG + i0 + c) * plane + (long) iy * wi * P;
-                        long dst = r * rs + (long) c * L;
+                        long dst = al + r * rs + (long) c * L;
                         FloatVector z = FloatVector.zero(S);
                         z.intoArray(pan, (int) dst);
                         z.intoArray(pan, (int) (dst + (wi + 1L) * cb * L));
@@ -274,7 +276,7 @@ final class Conv3x3S1 {
                 for (int x = 0; x < xFull; x += 4) {
                     long outPix = ((long) nb * j.co + (long) g * j.outG) * oplane + ((long) y * j.wo + x) * P;
                     for (int ot = 0; ot < tiles; ot++) {
-                        k3Packed(pan, j.packedW, j.out, (long) x * cb * L, rs, cb, wGroup + (long) ot * j.inG * 36,
+                        k3Packed(pan, j.packedW, j.out, al + (long) x * cb * L, rs, cb, wGroup + (long) ot * j.inG * 36,
                                 outPix + 4L * ot * oplane, oplane, i0 == 0);
                     }
                 }

@@ -269,7 +269,7 @@ final class Conv3x3S2 {
         for (int y = Math.max(y0, (2 - ky) / 2), ye = Math.min(y1, Math.floorDiv(h - ky, 2) + 1); y < ye; y++) {
             final long xChan = ((long) nb * p.cin() + (long) g * inG + i) * plane;
             long xr = xChan + (2L * y + ky - 1) * rowB;
-            int d = (((nb - nb0) * (y1 - y0) + (y - y0)) * wo * tile + c0) * L;
+            int d = Simd.ALIGN + (((nb - nb0) * (y1 - y0) + (y - y0)) * wo * tile + c0) * L;
             FloatVector l = z, c = ld(x, xr), r = wd > 1 ? ld(x, xr + P) : z;
             for (int xx = 0; xx < wo; xx++, d += tile * L) {
                 FloatVector d0 = FloatVector.fromArray(S, pan, d), d1 = FloatVector.fromArray(S, pan, d + L);

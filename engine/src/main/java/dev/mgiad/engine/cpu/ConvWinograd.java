@@ -117,16 +117,18 @@ final class ConvWinograd {
         final int tw = j.wo / 2, nt = chunkTiles(j);
         final int first = (y0 / 2) * tw, end = (y1 / 2) * tw;
         float[][] bufs = BUFFERS.get();
-        float[] v = buffer(bufs, 0, 16 * j.inG * nt * L), m = buffer(bufs, 1, 16 * j.outG * nt * L);
-        float[] tmp = buffer(bufs, 2, 16 * L);
+        // the buffers' vectors start at Simd.ALIGN: aligned loads (see there)
+        final int a = Simd.ALIGN;
+        float[] v = buffer(bufs, 0, 16 * j.inG * nt * L + L), m = buffer(bufs, 1, 16 * j.outG * nt * L + L);
+        float[] tmp = buffer(bufs, 2, 17 * L);
         for (int q0 = first; q0 < end; q0 += nt) {
             int n = Math.min(nt, end - q0);
             for (int i = 0; i < j.inG; i++) {
-                for (int q = 0; q < n; q++) inputTile(j, nb, g, i, q0 + q, tw, v, tmp, (i * nt + q) * L, j.inG * nt * L);
+                for (int q = 0; q < n; q++) inputTile(j, nb, g, i, q0 + q, tw, v, tmp, a + (i * nt + q) * L, j.inG * nt * L);
             }
-            gemm(j, g, v, m, n, nt);
+            gemm(j, g, v, m, n, nt, a);
             for (int o = 0; o < j.outG; o++) {
-                for (int q = 0; q < n; q++) outputTile(j, nb, g, o, q0 + q, tw, m, (o * nt + q) * L, j.outG * nt * L);
+                for (int q = 0; q < n; q++) outputTile(j, nb, g, o, q0 + q, tw, m, a + (o * nt + q) * L, j.outG * nt * L);
             }
         }
         epilogue(j, nb, g, y0 * j.wo, y1 * j.wo);
@@ -152,14 +154,14 @@ final class ConvWinograd {
             FloatVector d1 = FloatVector.fromArray(S, row, (int) (off + step));
             FloatVector d2 = FloatVector.fromArray(S, row, (int) (off + 2 * step));
             FloatVector d3 = FloatVector.fromArray(S, right ? row : ZEROS, (int) (right ? off + 3 * step : 0));
-            d0.sub(d2).intoArray(tmp, (r * 4) * L);
-            d1.add(d2).intoArray(tmp, (r * 4 + 1) * L);
-            d2.sub(d1).intoArray(tmp, (r * 4 + 2) * L);
-            d1.sub(d3).intoArray(tmp, (r * 4 + 3) * L);
+            d0.sub(d2).intoArray(tmp, Simd.ALIGN + (r * 4) * L);
+            d1.add(d2).intoArray(tmp, Simd.ALIGN + (r * 4 + 1) * L);
+            d2.sub(d1).intoArray(tmp, Simd.ALIGN + (r * 4 + 2) * L);
+            d1.sub(d3).intoArray(tmp, Simd.ALIGN + (r * 4 + 3) * L);
         }
         for (int c = 0; c < 4; c++) {
-            FloatVector t0 = FloatVector.fromArray(S, tmp, c * L), t1 = FloatVector.fromArray(S, tmp, (4 + c) * L);
-            FloatVector t2 = FloatVector.fromArray(S, tmp, (8 + c) * L), t3 = FloatVector.fromArray(S, tmp, (12 + c) * L);
+            FloatVector t0 = FloatVector.fromArray(S, tmp, Simd.ALIGN + c * L), t1 = FloatVector.fromArray(S, tmp, Simd.ALIGN + (4 + c) * L);
+            FloatVector t2 = FloatVector.fromArray(S, tmp, Simd.ALIGN + (8 + c) * L), t3 = FloatVector.fromArray(S, tmp, Simd.ALIGN + (12 + c) * L);
             t0.sub(t2).intoArray(v, at + c * pointStride);
             t1.add(t2).intoArray(v, at + (4 + c) * pointStride);
             t2.sub(t1).intoArray(v, at + (8 + c) * pointStride);
@@ -191,16 +193,16 @@ final class ConvWinograd {
     }
 
     /** For each transform point: {@code M[o][q] = sum_i U[o][i] V[i][q]}, 4 outputs x 4 tiles per kernel call. */
-    private static void gemm(ConvJob j, int g, float[] v, float[] m, int n, int nt) {
+    private static void gemm(ConvJob j, int g, float[] v, float[] m, int n, int nt, int a) {
         final int tiles = j.outG / 4;
         for (int xi = 0; xi < 16; xi++) {
             for (int i0 = 0; i0 < j.inG; i0 += CB) {
                 int cb = Math.min(CB, j.inG - i0);
                 for (int q = 0; q < n; q += 4) {
-                    int vAt = ((xi * j.inG + i0) * nt + q) * L;
+                    int vAt = a + ((xi * j.inG + i0) * nt + q) * L;
                     for (int ot = 0; ot < tiles; ot++) {
                         int uAt = (((xi * j.groups + g) * tiles + ot) * j.inG + i0) * 4;
-                        int mAt = ((xi * j.outG + ot * 4) * nt + q) * L;
+                        int mAt = a + ((xi * j.outG + ot * 4) * nt + q) * L;
                         gemm4x4(v, j.packedW, m, vAt, nt * L, uAt, mAt, nt * L, cb, i0 == 0);
                     }
                 }
@@ -286,7 +288,7 @@ final class ConvWinograd {
      * chunk; 32 x 32 items were 1.2-1.4x slower), and tiles per chunk, the K extent of each point's GEMM (32: the
      * chunk's 16 transformed points take 2 MiB per side, written once and read once per chunk).
      */
-    static final int WEIGHT_OB = 64, WEIGHT_CB = 64, WEIGHT_NT = 32;
+        static final int WEIGHT_OB = 64, WEIGHT_CB = 64, WEIGHT_NT = 32;
 
     private static final ThreadLocal<float[][]> WEIGHT_BUFFERS =
             ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
@@ -364,19 +366,20 @@ final class ConvWinograd {
         float[][] bufs = WEIGHT_BUFFERS.get();
         final int row = (nt + 1) * L; // one vector of padding: rows a power of two apart would share L1 sets
         final int vPoint = in * row, dPoint = on * row;
-        float[] s = buffer(bufs, 0, sumFloats), vb = buffer(bufs, 1, 16 * vPoint), db = buffer(bufs, 2, 16 * dPoint);
-        java.util.Arrays.fill(s, 0, sumFloats, 0f);
+        final int off = Simd.ALIGN;
+        float[] s = buffer(bufs, 0, sumFloats + L), vb = buffer(bufs, 1, 16 * vPoint + L), db = buffer(bufs, 2, 16 * dPoint + L);
+        java.util.Arrays.fill(s, off, off + sumFloats, 0f);
         for (int c0 = q0; c0 < q1; c0 += nt) {
             int n = Math.min(nt, q1 - c0);
-            chunkInputs(p, x, g, i0, in, c0, n, vb, row, vPoint);
-            chunkGradients(p, dy, g, o0, on, c0, n, db, row, dPoint);
-            for (int pt = 0; pt < 16; pt++) pointGemm(vb, db, s, pt * vPoint, pt * dPoint, pt * on * in * L, on, in, n, row);
+            chunkInputs(p, x, g, i0, in, c0, n, vb, row, vPoint, off);
+            chunkGradients(p, dy, g, o0, on, c0, n, db, row, dPoint, off);
+            for (int pt = 0; pt < 16; pt++) pointGemm(vb, db, s, off + pt * vPoint, off + pt * dPoint, off + pt * on * in * L, on, in, n, row);
         }
         final int outG = p.coutPerGroup(), inG = p.cinPerGroup();
         for (int pt = 0; pt < 16; pt++) {
             for (int o = 0; o < on; o++) {
                 for (int i = 0; i < in; i++) {
-                    part[partAt + (pt * outG + o0 + o) * inG + i0 + i] = Lanes.sum(FloatVector.fromArray(S, s, ((pt * on + o) * in + i) * L));
+                    part[partAt + (pt * outG + o0 + o) * inG + i0 + i] = Lanes.sum(FloatVector.fromArray(S, s, off + ((pt * on + o) * in + i) * L));
                 }
             }
         }
@@ -388,7 +391,7 @@ final class ConvWinograd {
      * the image. A channel's tiles are taken in runs along a tile row, so x is read in order, each input once per tile.
      */
     private static void chunkInputs(ConvParams p, float[] x, int g, int i0, int in, int c0, int n, float[] vb, int row,
-                                    int pointFloats) {
+                                    int pointFloats, int off) {
         final int hi = p.h(), wi = p.w(), tw = p.ow() / 2, perPlane = (p.oh() / 2) * tw;
         final long plane = planeFloats(hi, wi), rowFloats = (long) wi * P;
         final int pf = pointFloats;
@@ -404,7 +407,7 @@ final class ConvWinograd {
                 final long chan = ((long) nb * p.cin() + (long) g * p.cinPerGroup() + i0 + i) * plane;
                 final long r1 = chan + 2L * ty * rowFloats, r2 = r1 + rowFloats;
                 final long r0 = top ? r1 - rowFloats : 0, r3 = bottom ? r2 + rowFloats : 0;
-                int at = i * row + q * L;
+                int at = off + i * row + q * L;
                 for (int k = 0; k < run; k++, at += L) {
                     final int c = 2 * (tx0 + k) - 1;
                     final boolean left = c >= 0, right = c + 3 < wi;
@@ -447,7 +450,7 @@ final class ConvWinograd {
      * {@code db[point][channel][tile]}: rows (a, a+b, a-b, -b) of the 2x2 tile, then the same along each row.
      */
     private static void chunkGradients(ConvParams p, float[] dy, int g, int o0, int on, int c0, int n, float[] db,
-                                       int row, int pointFloats) {
+                                       int row, int pointFloats, int base) {
         final int wo = p.ow(), tw = wo / 2, perPlane = (p.oh() / 2) * tw;
         final long plane = planeFloats(p.oh(), wo);
         final int pf = pointFloats;
@@ -456,7 +459,7 @@ final class ConvWinograd {
             final int run = Math.min(n - q, tw - tx0);
             for (int o = 0; o < on; o++) {
                 long off = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0 + o) * plane + ((long) 2 * ty * wo + 2L * tx0) * P;
-                int at = o * row + q * L;
+                int at = base + o * row + q * L;
                 for (int k = 0; k < run; k++, at += L, off += 2 * P) {
                     FloatVector d00 = ld(dy, off), d01 = ld(dy, off + P), d10 = ld(dy, off + wo * P), d11 = ld(dy, off + wo * P + P);
                     FloatVector s0 = d00.add(d10), s1 = d01.add(d11), e0 = d00.sub(d10), e1 = d01.sub(d11);

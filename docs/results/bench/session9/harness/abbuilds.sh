@@ -1,0 +1,17 @@
+#!/bin/bash
+# The old build as shipped (objects 8-byte aligned) against this tree as shipped (-XX:ObjectAlignmentInBytes=64, as
+# bin/mgiad runs it), session 8's Dirs harness, alternating run by run (OLD: a checkout of the old code, built with
+# ./mvnw -q install -DskipTests -pl engine):  OLD=... docs/results/bench/session9/harness/abbuilds.sh ROUNDS THREADS REPS DESCRIPTORS...
+cd "$(git rev-parse --show-toplevel)"
+rounds=$1; shift
+jdk=$(bin/jdk25)
+out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+"$jdk/bin/javac" -nowarn --add-modules jdk.incubator.vector -cp engine/target/classes -d "$out" docs/results/bench/session8/harness/Dirs.java docs/results/bench/session7/harness/Ab.java 2>&1 | grep -v -i warning
+for r in $(seq "$rounds"); do
+  for side in old new; do
+    cp=engine/target/classes; flags=-XX:ObjectAlignmentInBytes=64
+    [ $side = old ] && cp=${OLD:?OLD: a built checkout of the old code}/engine/target/classes && flags=
+    # shellcheck disable=SC2086
+    "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 $flags ${JOPTS:-} -cp "$cp:$out" Dirs "$@" 2>&1 | grep -v '^WARNING' | sed "s/^/$side r$r /"
+  done
+done
