@@ -263,18 +263,21 @@ final class ConvWinograd {
     }
 
     /**
-     * Where {@code auto} takes the Winograd weight gradient: images of 8x8 or larger with enough tiles per work item
-     * ({@link #tilesPerItem}). Measured against the direct
-     * kernel (2 threads, batch 128, AMD EPYC Zen 5, paired in one JVM, two runs): dense 64@32x32 1.53-1.54x,
-     * 128@16x16 1.42-1.51x, 256@8x8 1.32-1.45x, 32@16x16 1.51-1.59x, 16@32x32 1.27-1.37x; 16 channels per group
-     * 1.10-1.47x, 64 per group 1.18-1.42x; at 4x4 (4 tiles per image) 0.85-1.10x, not taken.
+     * Where {@code auto} takes the Winograd weight gradient: 32 or more input channels per group at any size, and 16
+     * on images of 8x8 or larger with enough tiles per work item ({@link #tilesPerItem}). Since its panels are aligned
+     * (session 9, {@link Simd#ALIGN}; AMD EPYC Zen 5, 2 threads, batch 128, paired against the direct kernel in one
+     * JVM): dense 64@32x32 2.06x, 256@4x4 1.05-1.28x, 512@4x4 1.19x, 64@8x8 1.15-1.18x, 64@4x4 1.22x, 128@4x4 1.00x,
+     * 32@8x8 1.07x, 32@16x16 1.14x, 16@32x32 1.37x, 64 per group 1.03-1.08x; 16 per group at 4x4 0.91x, not taken.
+     * (Before the alignment it lost at 4x4, 0.85-1.10x, and at 64@8x8, 0.71-0.79x.)
      */
-    static boolean weightsPay(ConvParams p) { return p.oh() >= 8 && p.ow() >= 8 && tilesPerItem(p) >= 128; }
+    static boolean weightsPay(ConvParams p) {
+        return p.cinPerGroup() >= 32 || p.oh() >= 8 && p.ow() >= 8 && tilesPerItem(p) >= 128;
+    }
 
     /**
      * Tiles per work item when the problem is split into at least 4 items (2 threads, 2 items each): each item
-     * zeroes and lane-sums 16 x 64 x 64 vector sums, a fixed cost that fewer than about 128 tiles do not amortise
-     * (64@8x8 at batch 128: one channel block, 4 slices of 32 tiles, 0.71-0.79x the direct kernel; 128@8x8, 4 items of
+     * zeroes and lane-sums 16 x 64 x 64 vector sums, a fixed cost that few tiles do not amortise (before the aligned
+     * panels, 64@8x8 at batch 128, 4 slices of 32 tiles, ran at 0.71-0.79x the direct kernel; 128@8x8, 4 items of
      * 128 tiles: 1.48-1.68x).
      */
     static int tilesPerItem(ConvParams p) {

@@ -129,9 +129,12 @@ class ConvWinogradTest {
         assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 8, 8, 256, 3, 1, 1)));
         assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 128, 16, 16, 128, 3, 1, 2)));
         assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 4)));
-        // 4x4 images, too few tiles per work item (64@8x8 at batch 128), 8 channels per group, stride 2, 1x1: direct
-        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 8, 8, 64, 3, 1, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
-        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 4, 4, 256, 3, 1, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
+        // 32+ input channels per group at any size (since the aligned panels): 64@8x8, 256@4x4, 64 per group at 4x4
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 8, 8, 64, 3, 1, 1)));
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 4, 4, 256, 3, 1, 1)));
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 4, 4, 256, 3, 1, 4)));
+        // 16 per group on 4x4 images, 8 channels per group, stride 2, 1x1: direct
+        assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 4, 4, 256, 3, 1, 16)) != ConvWinograd.BACKWARD_WEIGHTS);
         assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 8)) != ConvWinograd.BACKWARD_WEIGHTS);
         assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 2, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
         assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 1, 1, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
