@@ -41,14 +41,23 @@ public final class Simd {
         try {
             var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
             int objectAlignment = Integer.parseInt(vm.getVMOption("ObjectAlignmentInBytes").getValue());
-            if (objectAlignment % vectorBytes != 0) return 0;
             boolean compact = optionTrue(vm, "UseCompactObjectHeaders");
             boolean compressedClass = optionTrue(vm, "UseCompressedClassPointers");
-            int base = compact ? 12 : compressedClass ? 16 : 20; // bytes from the object's start to element 0
-            return ((vectorBytes - base % vectorBytes) % vectorBytes) / Float.BYTES;
+            int base = compact ? 12 : compressedClass ? 16 : 20; // bytes from a float array's start to element 0
+            return offsetFor(objectAlignment, base, vectorBytes);
         } catch (RuntimeException | LinkageError e) {
             return 0;
         }
+    }
+
+    /**
+     * The float index at which vectors of {@code vectorBytes} start on their own alignment in an array whose object
+     * starts on a multiple of {@code objectAlignment} bytes with element 0 {@code baseBytes} further; 0 where the
+     * objects' alignment is coarser than nothing can fix.
+     */
+    static int offsetFor(int objectAlignment, int baseBytes, int vectorBytes) {
+        if (objectAlignment % vectorBytes != 0) return 0;
+        return ((vectorBytes - baseBytes % vectorBytes) % vectorBytes) / Float.BYTES;
     }
 
     private static boolean optionTrue(com.sun.management.HotSpotDiagnosticMXBean vm, String name) {
