@@ -8,8 +8,11 @@ import dev.mgiad.engine.tensor.Storage;
  * <p>Why not an aligned off-heap {@code MemorySegment}: each Vector API load from a segment inlines a liveness and
  * bounds check that C2 cannot fold, and the 48-FMA convolution micro-kernels then overflow C2's inlining node
  * budget ({@code NodeCountInliningCutoff}); the calls left out of line box every vector and the kernel ran at
- * 6 GFLOP/s instead of 110 per core. Array loads are small enough in the IR. Split cache-line loads of the
- * 8-byte-aligned arrays measured no loss at the kernels' load-to-FMA ratio.
+ * 6 GFLOP/s instead of 110 per core. Array loads are small enough in the IR. The price: element 0 lies 16 bytes into
+ * the object, so vector loads from a tensor straddle two cache lines. At 4 loads per 16 FMAs (the forward kernels)
+ * that measured no loss; at 8 per 16 (the weight gradients' and Winograd's inner loops) it did, so those loops read
+ * panels that start at {@link Simd#ALIGN} (session 9). Aligning the tensors too means an index offset in every
+ * kernel: not done yet.
  */
 public final class CpuStorage implements Storage {
     private final float[] data;
