@@ -143,6 +143,7 @@ final class ConvWinograd {
         final long chan = ((long) nb * j.ci + (long) g * j.inG + i) * planeFloats(hi, wi);
         final int x0 = 2 * tx - 1;
         final boolean left = x0 >= 0, right = x0 + 3 < wi;
+        final int t = Simd.ALIGN; // tmp's vectors start there (aligned)
         for (int r = 0; r < 4; r++) {
             // a row or column outside the image reads ZEROS at offset 0: a vector chosen by a branch would be
             // boxed by C2 (measured: 35 MB of garbage per call, and 7x slower while the heap grew)
@@ -154,14 +155,14 @@ final class ConvWinograd {
             FloatVector d1 = FloatVector.fromArray(S, row, (int) (off + step));
             FloatVector d2 = FloatVector.fromArray(S, row, (int) (off + 2 * step));
             FloatVector d3 = FloatVector.fromArray(S, right ? row : ZEROS, (int) (right ? off + 3 * step : 0));
-            d0.sub(d2).intoArray(tmp, Simd.ALIGN + (r * 4) * L);
-            d1.add(d2).intoArray(tmp, Simd.ALIGN + (r * 4 + 1) * L);
-            d2.sub(d1).intoArray(tmp, Simd.ALIGN + (r * 4 + 2) * L);
-            d1.sub(d3).intoArray(tmp, Simd.ALIGN + (r * 4 + 3) * L);
+            d0.sub(d2).intoArray(tmp, t + (r * 4) * L);
+            d1.add(d2).intoArray(tmp, t + (r * 4 + 1) * L);
+            d2.sub(d1).intoArray(tmp, t + (r * 4 + 2) * L);
+            d1.sub(d3).intoArray(tmp, t + (r * 4 + 3) * L);
         }
         for (int c = 0; c < 4; c++) {
-            FloatVector t0 = FloatVector.fromArray(S, tmp, Simd.ALIGN + c * L), t1 = FloatVector.fromArray(S, tmp, Simd.ALIGN + (4 + c) * L);
-            FloatVector t2 = FloatVector.fromArray(S, tmp, Simd.ALIGN + (8 + c) * L), t3 = FloatVector.fromArray(S, tmp, Simd.ALIGN + (12 + c) * L);
+            FloatVector t0 = FloatVector.fromArray(S, tmp, t + c * L), t1 = FloatVector.fromArray(S, tmp, t + (4 + c) * L);
+            FloatVector t2 = FloatVector.fromArray(S, tmp, t + (8 + c) * L), t3 = FloatVector.fromArray(S, tmp, t + (12 + c) * L);
             t0.sub(t2).intoArray(v, at + c * pointStride);
             t1.add(t2).intoArray(v, at + (4 + c) * pointStride);
             t2.sub(t1).intoArray(v, at + (8 + c) * pointStride);
@@ -291,7 +292,7 @@ final class ConvWinograd {
      * chunk; 32 x 32 items were 1.2-1.4x slower), and tiles per chunk, the K extent of each point's GEMM (32: the
      * chunk's 16 transformed points take 2 MiB per side, written once and read once per chunk).
      */
-        static final int WEIGHT_OB = 64, WEIGHT_CB = 64, WEIGHT_NT = 32;
+    static final int WEIGHT_OB = 64, WEIGHT_CB = 64, WEIGHT_NT = 32;
 
     private static final ThreadLocal<float[][]> WEIGHT_BUFFERS =
             ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
@@ -389,12 +390,13 @@ final class ConvWinograd {
     }
 
     /**
-     * All 16 transform points {@code B^T d B} of tiles c0..c0+n, input channels i0..i0+in, into
-     * {@code vb[point][channel][tile]} (points {@code pointFloats}, channels {@code row} floats apart); zero outside
-     * the image. A channel's tiles are taken in runs along a tile row, so x is read in order, each input once per tile.
+     * All 16 transform points {@code B^T d B} of tiles c0..c0+n, input channels i0..i0+in, into {@code vb} from index
+     * {@code base} on as {@code [point][channel][tile]} (points {@code pointFloats}, channels {@code row} floats
+     * apart); zero outside the image. A channel's tiles are taken in runs along a tile row, so x is read in order,
+     * each input once per tile.
      */
     private static void chunkInputs(ConvParams p, float[] x, int g, int i0, int in, int c0, int n, float[] vb, int row,
-                                    int pointFloats, int off) {
+                                    int pointFloats, int base) {
         final int hi = p.h(), wi = p.w(), tw = p.ow() / 2, perPlane = (p.oh() / 2) * tw;
         final long plane = planeFloats(hi, wi), rowFloats = (long) wi * P;
         final int pf = pointFloats;
@@ -410,7 +412,7 @@ final class ConvWinograd {
                 final long chan = ((long) nb * p.cin() + (long) g * p.cinPerGroup() + i0 + i) * plane;
                 final long r1 = chan + 2L * ty * rowFloats, r2 = r1 + rowFloats;
                 final long r0 = top ? r1 - rowFloats : 0, r3 = bottom ? r2 + rowFloats : 0;
-                int at = off + i * row + q * L;
+                int at = base + i * row + q * L;
                 for (int k = 0; k < run; k++, at += L) {
                     final int c = 2 * (tx0 + k) - 1;
                     final boolean left = c >= 0, right = c + 3 < wi;
@@ -450,7 +452,8 @@ final class ConvWinograd {
 
     /**
      * All 16 transform points {@code A dY A^T} of tiles c0..c0+n, output channels o0..o0+on, into
-     * {@code db[point][channel][tile]}: rows (a, a+b, a-b, -b) of the 2x2 tile, then the same along each row.
+     * {@code db} from index {@code base} on as {@code [point][channel][tile]}: rows (a, a+b, a-b, -b) of the 2x2 tile,
+     * then the same along each row.
      */
     private static void chunkGradients(ConvParams p, float[] dy, int g, int o0, int on, int c0, int n, float[] db,
                                        int row, int pointFloats, int base) {
