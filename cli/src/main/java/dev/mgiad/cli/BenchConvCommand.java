@@ -62,7 +62,7 @@ final class BenchConvCommand implements Callable<Integer> {
                 double peak = rows.isEmpty() ? 0 : rows.get(0).peakGflops();
                 MachineInfo probed = MachineInfo.probe(device.threads(), false);
                 MachineInfo machine = new MachineInfo(probed.cpuModel(), probed.vectorBits(), probed.cores(), probed.jdk(),
-                        peakThreads > 0 ? peakThreads : device.threads(), peak > 0 ? peak : Double.NaN);
+                        peakThreads > 0 ? peakThreads : device.threads(), peak > 0 ? peak : Double.NaN, probed.alignedPanels());
                 Map<String, Object> settings = new LinkedHashMap<>();
                 settings.put("backend", be.name());
                 settings.put("batch", (long) batch);

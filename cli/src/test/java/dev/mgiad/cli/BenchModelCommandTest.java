@@ -38,6 +38,7 @@ class BenchModelCommandTest {
         assertEquals(1L, machine.get("threads"));
         assertTrue(((Number) machine.get("vector_bits")).longValue() >= 128);
         assertTrue(((Number) machine.get("fma_peak_gflops")).doubleValue() > 0, "the peak is measured");
+        assertEquals(Boolean.TRUE, machine.get("aligned_panels"), "the tests run with -XX:ObjectAlignmentInBytes=64");
         Map<String, Object> row = ((List<Map<String, Object>>) doc.get("rows")).get(0);
         double step = ((Number) row.get("step_med_ms")).doubleValue();
         assertTrue(step > 0 && ((Number) row.get("step_min_ms")).doubleValue() <= step);
@@ -68,7 +69,7 @@ class BenchModelCommandTest {
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(f);
         assertEquals(2, lines.size());
-        assertTrue(lines.get(0).startsWith("cpu_model,vector_bits,cores,jdk,threads,fma_peak_gflops,model,"), lines.get(0));
+        assertTrue(lines.get(0).startsWith("cpu_model,vector_bits,cores,jdk,threads,fma_peak_gflops,aligned_panels,model,"), lines.get(0));
         assertEquals(lines.get(0).split(",", -1).length, lines.get(1).split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", -1).length);
     }
 

@@ -20,15 +20,18 @@ import java.util.Map;
  * @param jdk          runtime version and VM
  * @param threads      threads the benchmark ran with
  * @param fmaPeakGflops FP32 FMA GFLOP/s of {@code threads} threads, best of a few short probes (NaN if not measured)
+ * @param alignedPanels whether the kernels' packed panels start on cache lines ({@link Simd#ALIGN}: the JVM ran with
+ *                      -XX:ObjectAlignmentInBytes=64, as bin/mgiad runs it); without, the same code is slower
  */
-public record MachineInfo(String cpuModel, int vectorBits, int cores, String jdk, int threads, double fmaPeakGflops) {
+public record MachineInfo(String cpuModel, int vectorBits, int cores, String jdk, int threads, double fmaPeakGflops,
+                          boolean alignedPanels) {
 
     /** Describes this machine; measures the FMA peak for {@code threads} threads when {@code measurePeak}. */
     public static MachineInfo probe(int threads, boolean measurePeak) {
         return new MachineInfo(readCpuModel(), Simd.SPECIES.vectorBitSize(),
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.version() + " (" + System.getProperty("java.vm.name", "?") + ")", threads,
-                measurePeak ? FmaPeak.measure(threads, 5) : Double.NaN);
+                measurePeak ? FmaPeak.measure(threads, 5) : Double.NaN, Simd.ALIGN > 0);
     }
 
     static String readCpuModel() {
@@ -51,13 +54,15 @@ public record MachineInfo(String cpuModel, int vectorBits, int cores, String jdk
         m.put("jdk", jdk);
         m.put("threads", (long) threads);
         m.put("fma_peak_gflops", fmaPeakGflops);
+        m.put("aligned_panels", alignedPanels);
         return m;
     }
 
     /** One comment line for text reports. */
     public String line() {
-        return String.format(Locale.ROOT, "# machine: %s, %d-bit vectors, %d cores, JDK %s, %d threads, FMA peak %s GFLOP/s",
+        return String.format(Locale.ROOT, "# machine: %s, %d-bit vectors, %d cores, JDK %s, %d threads, FMA peak %s GFLOP/s%s",
                 cpuModel, vectorBits, cores, jdk, threads,
-                Double.isNaN(fmaPeakGflops) ? "not measured" : String.format(Locale.ROOT, "%.0f", fmaPeakGflops));
+                Double.isNaN(fmaPeakGflops) ? "not measured" : String.format(Locale.ROOT, "%.0f", fmaPeakGflops),
+                alignedPanels ? "" : ", panels not cache-line aligned (run with -XX:ObjectAlignmentInBytes=64)");
     }
 }
