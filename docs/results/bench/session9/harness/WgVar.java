@@ -89,7 +89,7 @@ public class WgVar {
                 int nbe = Math.min(nb1, nb + blocks);
                 for (int y0 = 0; y0 < ho; y0 += rows) {
                     int y1 = Math.min(ho, y0 + rows);
-                    if (PACK) packDy(dy, pan, p, nb, nbe, g, o0, tile, y0, y1);
+                    if (PACK) Conv3x3S1.packDy(dy, pan, p, nb, nbe, g, o0, tile, y0, y1);
                     for (int i = i0; i < i1; i++) {
                         if (TOUCH) touch(p, x, nb, nbe, g, i, y1, rows);
                         for (int ky = 0; ky < 3; ky++) {
@@ -103,20 +103,6 @@ public class WgVar {
                 for (int ky = 0; ky < 3; ky++) {
                     int aa = (((i - i0) * 3 + ky) * sums) * L;
                     for (int k = 0; k < sums; k++) part[((k / 3) * inG + i) * 9 + ky * 3 + k % 3] += Lanes.sum(ld(acc, aa + k * L));
-                }
-            }
-        }
-    }
-
-    static void packDy(float[] dy, float[] pan, ConvParams p, int nb0, int nb1, int g, int o0, int tile, int y0, int y1) {
-        final int wo = p.ow();
-        final long plane = planeFloats(p.oh(), wo);
-        int q = Simd.ALIGN;
-        for (int nb = nb0; nb < nb1; nb++) {
-            for (int y = y0; y < y1; y++) {
-                long row = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o0) * plane + (long) y * wo * P;
-                for (int xx = 0; xx < wo; xx++) {
-                    for (int c = 0; c < tile; c++, q += L) ld(dy, row + c * plane + xx * P).intoArray(pan, q);
                 }
             }
         }

@@ -113,12 +113,12 @@ final class Conv3x3S1 {
                                double[] part) {
         final int inG = p.cinPerGroup(), ho = p.oh(), wo = p.ow(), sums = tile * 3;
         // the sums and the dy panel start their vectors at Simd.ALIGN: aligned loads (see there)
-        final int ib = Math.min(inG, SUM_BLOCK), n = ib * 3 * sums * L + L, al = Simd.ALIGN;
+        final int ib = Math.min(inG, SUM_BLOCK), n = ib * 3 * sums * L + Simd.ALIGN, al = Simd.ALIGN;
         float[] acc = WEIGHT_SUMS.get();
         if (acc.length < n) { acc = new float[n]; WEIGHT_SUMS.set(acc); }
         final int budget = dyChunkRows(tile, wo);
         final int rows = Math.max(1, Math.min(ho, budget)), blocks = Math.max(1, budget / ho);
-        final int panelFloats = blocks * rows * wo * tile * L + L;
+        final int panelFloats = blocks * rows * wo * tile * L + Simd.ALIGN;
         float[] pan = DY_PANEL.get();
         if (pan.length < panelFloats) { pan = new float[panelFloats]; DY_PANEL.set(pan); }
         final boolean stride2 = p.stride() == 2;
@@ -152,8 +152,11 @@ final class Conv3x3S1 {
         }
     }
 
-    /** dy of channels o0..o0+tile, blocks nb0..nb1, output rows y0..y1 into {@code pan[block][row][x][channel][L]}. */
-    private static void packDy(float[] dy, float[] pan, ConvParams p, int nb0, int nb1, int g, int o0, int tile,
+    /**
+     * dy of channels o0..o0+tile, blocks nb0..nb1, output rows y0..y1 into {@code pan[block][row][x][channel][L]} from
+     * index {@link Simd#ALIGN} on.
+     */
+    static void packDy(float[] dy, float[] pan, ConvParams p, int nb0, int nb1, int g, int o0, int tile,
                                int y0, int y1) {
         final int wo = p.ow();
         final long plane = planeFloats(p.oh(), wo);
@@ -252,7 +255,7 @@ final class Conv3x3S1 {
         final long plane = planeFloats(hi, wi), oplane = planeFloats(j.ho, j.wo);
         final long rowStride = (long) (wi + 2) * cbMax * L;
         final int al = Simd.ALIGN; // the panel's vectors start there: aligned loads (see Simd.ALIGN)
-        float[] pan = new float[(int) (3 * rowStride) + L];
+        float[] pan = new float[(int) (3 * rowStride) + al];
         final int xFull = j.wo / 4 * 4;
         for (int y = y0; y < y1; y++) {
             for (int i0 = 0; i0 < j.inG; i0 += cbMax) {

@@ -107,8 +107,9 @@ final class ConvWinograd {
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
 
+    /** Buffer k, room for n floats from index {@link Simd#ALIGN} on (where its vectors are cache-line aligned). */
     private static float[] buffer(float[][] b, int k, int n) {
-        if (b[k].length < n) b[k] = new float[n];
+        if (b[k].length < n + Simd.ALIGN) b[k] = new float[n + Simd.ALIGN];
         return b[k];
     }
 
@@ -119,8 +120,8 @@ final class ConvWinograd {
         float[][] bufs = BUFFERS.get();
         // the buffers' vectors start at Simd.ALIGN: aligned loads (see there)
         final int a = Simd.ALIGN;
-        float[] v = buffer(bufs, 0, 16 * j.inG * nt * L + L), m = buffer(bufs, 1, 16 * j.outG * nt * L + L);
-        float[] tmp = buffer(bufs, 2, 17 * L);
+        float[] v = buffer(bufs, 0, 16 * j.inG * nt * L), m = buffer(bufs, 1, 16 * j.outG * nt * L);
+        float[] tmp = buffer(bufs, 2, 16 * L);
         for (int q0 = first; q0 < end; q0 += nt) {
             int n = Math.min(nt, end - q0);
             for (int i = 0; i < j.inG; i++) {
@@ -371,7 +372,7 @@ final class ConvWinograd {
         final int row = (nt + 1) * L; // one vector of padding: rows a power of two apart would share L1 sets
         final int vPoint = in * row, dPoint = on * row;
         final int off = Simd.ALIGN;
-        float[] s = buffer(bufs, 0, sumFloats + L), vb = buffer(bufs, 1, 16 * vPoint + L), db = buffer(bufs, 2, 16 * dPoint + L);
+        float[] s = buffer(bufs, 0, sumFloats), vb = buffer(bufs, 1, 16 * vPoint), db = buffer(bufs, 2, 16 * dPoint);
         java.util.Arrays.fill(s, off, off + sumFloats, 0f);
         for (int c0 = q0; c0 < q1; c0 += nt) {
             int n = Math.min(nt, q1 - c0);

@@ -52,8 +52,8 @@ public final class Simd {
 
     /**
      * The float index at which vectors of {@code vectorBytes} start on their own alignment in an array whose object
-     * starts on a multiple of {@code objectAlignment} bytes with element 0 {@code baseBytes} further; 0 where the
-     * objects' alignment is coarser than nothing can fix.
+     * starts on a multiple of {@code objectAlignment} bytes with element 0 {@code baseBytes} further; 0 when objects
+     * are aligned more coarsely than a vector (the default 8 bytes), where an array may start anywhere in a line.
      */
     static int offsetFor(int objectAlignment, int baseBytes, int vectorBytes) {
         if (objectAlignment % vectorBytes != 0) return 0;
