@@ -7,11 +7,13 @@ import dev.mgiad.engine.tensor.Layout;
 import dev.mgiad.engine.tensor.Shape;
 import dev.mgiad.engine.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 import java.util.Random;
+import java.util.function.ToIntFunction;
 
 import static dev.mgiad.engine.conformance.Numerics.assertClose;
 import static dev.mgiad.engine.conformance.Numerics.random;
@@ -41,7 +43,19 @@ class ConvWinogradTest {
                 ConvParams.of(2, 48, 16, 16, 24, 3, 1, 3),  // groups of 16 inputs and 8 outputs
                 ConvParams.of(5, 20, 32, 8, 24, 3, 1, 1),   // 20 inputs: a partial channel block
                 ConvParams.of(40, 72, 4, 8, 68, 3, 1, 1),   // weight gradient: 2 x 2 channel blocks, slices of tiles
-                ConvParams.of(3, 16, 12, 20, 32, 3, 1, 1)); // weight gradient: chunks of 32 tiles end inside a row
+                ConvParams.of(3, 16, 12, 20, 32, 3, 1, 1),  // weight gradient: slices of 30 tiles, one chunk each
+                ConvParams.of(16, 16, 24, 24, 16, 3, 1, 1)); // weight gradient: slices of 36 tiles, chunks end inside a row
+    }
+
+    /** The weight gradient has two paths (sums kept in registers for one chunk, in a buffer for more): both are run. */
+    @Test
+    void theShapesReachBothWeightGradientPaths() {
+        ToIntFunction<ConvParams> perSlice = p -> {
+            int blocks = (p.n() + ConvJob.L - 1) / ConvJob.L, tiles = blocks * (p.oh() / 2) * (p.ow() / 2);
+            return -Math.floorDiv(-tiles, ConvWinograd.weightSlices(p, blocks, 2));
+        };
+        assertTrue(problems().stream().anyMatch(p -> perSlice.applyAsInt(p) <= ConvWinograd.WEIGHT_NT), "no one-chunk slice");
+        assertTrue(problems().stream().anyMatch(p -> perSlice.applyAsInt(p) > ConvWinograd.WEIGHT_NT), "no chunked slice");
     }
 
     private static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) {
@@ -123,7 +137,7 @@ class ConvWinogradTest {
         assertEquals(ConvWinograd.weightsPay(p), ConvDispatch.backwardWeightsFor(p) == ConvWinograd.BACKWARD_WEIGHTS);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void autoTakesTheWinogradWeightGradientWhereItWasMeasuredFaster() {
         assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 1)));
         assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 256, 8, 8, 256, 3, 1, 1)));
@@ -140,7 +154,7 @@ class ConvWinogradTest {
         assertTrue(ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 1, 1, 1)) != ConvWinograd.BACKWARD_WEIGHTS);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theAlgorithmParsesWithOneClearError() {
         assertEquals(ConvAlgorithm.WINOGRAD, ConvAlgorithm.parse("winograd"));
         assertEquals(ConvAlgorithm.AUTO, ConvAlgorithm.parse("Auto"));

@@ -1,0 +1,12 @@
+#!/bin/bash
+# Session 10 harnesses, from the project root after `./mvnw -q -DskipTests install -pl engine`:
+#   MAIN=Seq docs/results/bench/session10/harness/run.sh THREADS REPS DESCRIPTOR...   (JOPTS for -D flags)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+jdk=$(bin/jdk25)
+cp=${CP:-engine/target/classes}
+out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+"$jdk/bin/javac" -nowarn --add-modules jdk.incubator.vector -cp "$cp" -d "$out" "$here"/*.java "$here"/../../session7/harness/Ab.java 2>&1 | grep -v -i warning || true
+# shellcheck disable=SC2086
+"$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:ObjectAlignmentInBytes=64 \
+    ${JOPTS:-} -cp "$cp:$out" "${MAIN:-Seq}" "$@" 2>&1 | grep -v '^WARNING'
