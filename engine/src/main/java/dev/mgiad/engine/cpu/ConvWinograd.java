@@ -381,8 +381,112 @@ final class ConvWinograd {
      */
     private static void weightBlock(ConvParams p, float[] x, float[] dy, int g, int o0, int on, int i0, int in,
                                     int q0, int q1, double[] part, int partAt) {
-        if (q1 - q0 <= WEIGHT_NT) weightBlockOneChunk(p, x, dy, g, o0, on, i0, in, q0, q1, part, partAt);
+        if (TRANSPOSED && in % (4 * L) == 0) weightBlockTransposed(p, x, dy, g, o0, on, i0, in, q0, q1, part, partAt);
+        else if (q1 - q0 <= WEIGHT_NT) weightBlockOneChunk(p, x, dy, g, o0, on, i0, in, q0, q1, part, partAt);
         else weightBlockChunked(p, x, dy, g, o0, on, i0, in, q0, q1, part, partAt);
+    }
+
+    /** -Dmgiad.winograd.transposed=false: the lane-sum kernels for every block, for A/B measurements. */
+    static final boolean TRANSPOSED = Transposes.SUPPORTED
+            && Boolean.parseBoolean(System.getProperty("mgiad.winograd.transposed", "true"));
+
+    /**
+     * Tiles per chunk of the transposed kernel: 4 (K = 64 batch lanes x tiles), so that a chunk's transformed inputs
+     * (256 KiB at 64 channels), gradients (320 KiB) and every point's sums (256 KiB) stay in L2. With chunks of 32
+     * tiles the transformed data (4 MiB a chunk) went through L3, written once and read once: 4x the bytes of x
+     * and dy, the transform's expansion.
+     */
+    static final int TRANSPOSED_NT = Integer.getInteger("tnt", 4);
+
+    /** Chunks whose float sums are added before they go into the double sums: K = 512 products per float sum. */
+    static final int TRANSPOSED_FLUSH = Math.max(1, 512 / (TRANSPOSED_NT * L));
+
+    private static final ThreadLocal<double[]> WEIGHT_DSUMS = ThreadLocal.withInitial(() -> new double[0]);
+
+    /**
+     * Blocks of 4L input channels: the GEMM's K dimension is tiles x batch lanes, so no lane sums are left at the end
+     * and each point's sums are plain floats, {@code [point][output][input]} (256 KiB at 64 x 64: L2). The transformed
+     * inputs are transposed per tile (L channels x L lanes, {@link Transposes}) into {@code vt[point][k][input]}, so 4
+     * consecutive vectors hold 4L input channels of one (tile, lane); the transformed gradients stay
+     * {@code [point][output][k]}, read as broadcasts along k. Register block: 4 outputs x 4L inputs, 4 loads and 4
+     * broadcasts per 16 FMAs (the forward GEMM's block). Every {@link #TRANSPOSED_FLUSH} chunks the float sums are
+     * added to double sums, in a fixed order.
+     */
+    private static void weightBlockTransposed(ConvParams p, float[] x, float[] dy, int g, int o0, int on, int i0, int in,
+                                              int q0, int q1, double[] part, int partAt) {
+        final int nt = TRANSPOSED_NT, row = (nt + 1) * L, dPoint = on * row, off = Simd.ALIGN;
+        final int vPoint = nt * L * in, sums = 16 * on * in, scratch = 16 * L * L;
+        final int outG = p.coutPerGroup(), inG = p.cinPerGroup();
+        float[][] bufs = WEIGHT_BUFFERS.get();
+        // buffer 0: every point's float sums [point][on][in], then the transform scratch [point][channel][lane]
+        float[] cs = buffer(bufs, 0, sums + scratch), vt = buffer(bufs, 1, 16 * vPoint), db = buffer(bufs, 2, 16 * dPoint);
+        final int sc = off + sums;
+        double[] ds = WEIGHT_DSUMS.get();
+        if (ds.length < sums) { ds = new double[sums]; WEIGHT_DSUMS.set(ds); }
+        java.util.Arrays.fill(ds, 0, sums, 0);
+        int pending = 0;
+        for (int c0 = q0; c0 < q1; c0 += nt) {
+            final int n = Math.min(nt, q1 - c0), k = n * L;
+            for (int q = 0; q < n; q++) {
+                for (int c = 0; c < in; c += L) {
+                    chunkInputs(p, x, g, i0 + c, L, c0 + q, 1, cs, L, L * L, sc);
+                    for (int pt = 0; pt < 16; pt++) {
+                        Transposes.block(cs, sc + pt * L * L, L, vt, off + pt * vPoint + q * L * in + c, in);
+                    }
+                }
+            }
+            chunkGradients(p, dy, g, o0, on, c0, n, db, row, dPoint, off);
+            final boolean fresh = pending == 0;
+            for (int pt = 0; pt < 16; pt++) {
+                for (int o4 = 0; o4 < on; o4 += 4) {
+                    for (int c = 0; c < in; c += 4 * L) {
+                        int a = off + (pt * on + o4) * in + c;
+                        gemmTransposed(vt, db, fresh ? ZEROS : cs, fresh ? 0 : a, fresh ? 0 : in, fresh ? 0 : L,
+                                cs, a, in, off + pt * vPoint + c, off + pt * dPoint + o4 * row, row, in, k);
+                    }
+                }
+            }
+            if (++pending == TRANSPOSED_FLUSH || c0 + nt >= q1) {
+                for (int i = 0; i < sums; i++) ds[i] += cs[off + i];
+                pending = 0;
+            }
+        }
+        for (int pt = 0; pt < 16; pt++) {
+            for (int o = 0; o < on; o++) {
+                for (int i = 0; i < in; i++) part[partAt + (pt * outG + o0 + o) * inG + i0 + i] = ds[(pt * on + o) * in + i];
+            }
+        }
+    }
+
+    /**
+     * {@code sums[o][c..c+4L] += sum over k < k1 of db[o][k] * vt[k][c..c+4L]} for 4 outputs: the sums start from
+     * {@code src} (output stride {@code srcRow}, vector stride {@code srcCol}; strides 0 over {@link #ZEROS}: from
+     * zero without a branch) and are stored to {@code dst} at b (output stride {@code dstRow}).
+     */
+    private static void gemmTransposed(float[] vt, float[] db, float[] src, int a, int srcRow, int srcCol, float[] dst,
+                                       int b, int dstRow, int vAt, int dAt, int row, int vStride, int k1) {
+        FloatVector a00 = ld(src, a), a01 = ld(src, a + srcCol), a02 = ld(src, a + 2 * srcCol), a03 = ld(src, a + 3 * srcCol);
+        int a1 = a + srcRow;
+        FloatVector a10 = ld(src, a1), a11 = ld(src, a1 + srcCol), a12 = ld(src, a1 + 2 * srcCol), a13 = ld(src, a1 + 3 * srcCol);
+        int a2 = a1 + srcRow;
+        FloatVector a20 = ld(src, a2), a21 = ld(src, a2 + srcCol), a22 = ld(src, a2 + 2 * srcCol), a23 = ld(src, a2 + 3 * srcCol);
+        int a3 = a2 + srcRow;
+        FloatVector a30 = ld(src, a3), a31 = ld(src, a3 + srcCol), a32 = ld(src, a3 + 2 * srcCol), a33 = ld(src, a3 + 3 * srcCol);
+        for (int k = 0, v = vAt, d = dAt; k < k1; k++, v += vStride, d++) {
+            FloatVector v0 = FloatVector.fromArray(S, vt, v), v1 = FloatVector.fromArray(S, vt, v + L);
+            FloatVector v2 = FloatVector.fromArray(S, vt, v + 2 * L), v3 = FloatVector.fromArray(S, vt, v + 3 * L);
+            FloatVector w0 = FloatVector.broadcast(S, db[d]), w1 = FloatVector.broadcast(S, db[d + row]);
+            FloatVector w2 = FloatVector.broadcast(S, db[d + 2 * row]), w3 = FloatVector.broadcast(S, db[d + 3 * row]);
+            a00 = v0.fma(w0, a00); a01 = v1.fma(w0, a01); a02 = v2.fma(w0, a02); a03 = v3.fma(w0, a03);
+            a10 = v0.fma(w1, a10); a11 = v1.fma(w1, a11); a12 = v2.fma(w1, a12); a13 = v3.fma(w1, a13);
+            a20 = v0.fma(w2, a20); a21 = v1.fma(w2, a21); a22 = v2.fma(w2, a22); a23 = v3.fma(w2, a23);
+            a30 = v0.fma(w3, a30); a31 = v1.fma(w3, a31); a32 = v2.fma(w3, a32); a33 = v3.fma(w3, a33);
+        }
+        int b1 = b + dstRow, b2 = b1 + dstRow, b3 = b2 + dstRow;
+        a00.intoArray(dst, b); a01.intoArray(dst, b + L); a02.intoArray(dst, b + 2 * L); a03.intoArray(dst, b + 3 * L);
+        a10.intoArray(dst, b1); a11.intoArray(dst, b1 + L); a12.intoArray(dst, b1 + 2 * L); a13.intoArray(dst, b1 + 3 * L);
+        a20.intoArray(dst, b2); a21.intoArray(dst, b2 + L); a22.intoArray(dst, b2 + 2 * L); a23.intoArray(dst, b2 + 3 * L);
+        a30.intoArray(dst, b3); a31.intoArray(dst, b3 + L); a32.intoArray(dst, b3 + 2 * L); a33.intoArray(dst, b3 + 3 * L);
     }
 
     /**

@@ -44,18 +44,33 @@ class ConvWinogradTest {
                 ConvParams.of(5, 20, 32, 8, 24, 3, 1, 1),   // 20 inputs: a partial channel block
                 ConvParams.of(40, 72, 4, 8, 68, 3, 1, 1),   // weight gradient: 2 x 2 channel blocks, slices of tiles
                 ConvParams.of(3, 16, 12, 20, 32, 3, 1, 1),  // weight gradient: slices of 30 tiles, one chunk each
-                ConvParams.of(16, 16, 24, 24, 16, 3, 1, 1)); // weight gradient: slices of 36 tiles, chunks end inside a row
+                ConvParams.of(16, 16, 24, 24, 16, 3, 1, 1), // weight gradient: slices of 36 tiles, chunks end inside a row
+                ConvParams.of(16, 64, 24, 24, 64, 3, 1, 1)); // the same with 64 inputs: the transposed kernel, chunked
     }
 
-    /** The weight gradient has two paths (sums kept in registers for one chunk, in a buffer for more): both are run. */
+    /**
+     * The weight gradient has four paths: blocks of 4L input channels take the transposed kernel (its float sums
+     * added to double sums once or several times a slice), others the lane-sum kernels (one chunk of tiles or
+     * several). The shapes above run all four.
+     */
     @Test
-    void theShapesReachBothWeightGradientPaths() {
+    void theShapesReachEveryWeightGradientPath() {
         ToIntFunction<ConvParams> perSlice = p -> {
             int blocks = (p.n() + ConvJob.L - 1) / ConvJob.L, tiles = blocks * (p.oh() / 2) * (p.ow() / 2);
             return -Math.floorDiv(-tiles, ConvWinograd.weightSlices(p, blocks, 2));
         };
-        assertTrue(problems().stream().anyMatch(p -> perSlice.applyAsInt(p) <= ConvWinograd.WEIGHT_NT), "no one-chunk slice");
-        assertTrue(problems().stream().anyMatch(p -> perSlice.applyAsInt(p) > ConvWinograd.WEIGHT_NT), "no chunked slice");
+        for (boolean transposed : new boolean[]{true, false}) {
+            for (boolean chunked : new boolean[]{true, false}) {
+                int once = transposed ? ConvWinograd.TRANSPOSED_NT * ConvWinograd.TRANSPOSED_FLUSH : ConvWinograd.WEIGHT_NT;
+                assertTrue(problems().stream().anyMatch(p -> transposedBlock(p) == transposed
+                                && perSlice.applyAsInt(p) > once == chunked),
+                        "no shape with transposed=" + transposed + " chunked=" + chunked);
+            }
+        }
+    }
+
+    private static boolean transposedBlock(ConvParams p) {
+        return ConvWinograd.TRANSPOSED && Math.min(p.cinPerGroup(), ConvWinograd.WEIGHT_CB) % (4 * ConvJob.L) == 0;
     }
 
     private static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) {
