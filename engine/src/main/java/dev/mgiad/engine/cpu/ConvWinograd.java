@@ -122,6 +122,7 @@ final class ConvWinograd {
         final int a = Simd.ALIGN;
         float[] v = buffer(bufs, 0, 16 * j.inG * nt * L), m = buffer(bufs, 1, 16 * j.outG * nt * L);
         float[] tmp = buffer(bufs, 2, 16 * L);
+        int done = y0; // output rows whose epilogue has run
         for (int q0 = first; q0 < end; q0 += nt) {
             int n = Math.min(nt, end - q0);
             for (int i = 0; i < j.inG; i++) {
@@ -131,8 +132,14 @@ final class ConvWinograd {
             for (int o = 0; o < j.outG; o++) {
                 for (int q = 0; q < n; q++) outputTile(j, nb, g, o, q0 + q, tw, m, a + (o * nt + q) * L, j.outG * nt * L);
             }
+            // the epilogue (batch-norm statistics, gradient epilogues) of each finished pair of rows while they are in
+            // L2; once per band, it read the band's rows back from memory (4 MiB per item at 64@32x32)
+            int rows = (q0 + n) / tw * 2;
+            if (rows > done) {
+                epilogue(j, nb, g, done * j.wo, rows * j.wo);
+                done = rows;
+            }
         }
-        epilogue(j, nb, g, y0 * j.wo, y1 * j.wo);
     }
 
     /**

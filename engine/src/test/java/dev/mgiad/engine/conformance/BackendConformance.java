@@ -252,7 +252,10 @@ public abstract class BackendConformance {
                 ConvParams.of(5, 6, 9, 9, 6, 3, 2, 6), ConvParams.of(16, 8, 6, 6, 4, 1, 1, 4),
                 ConvParams.of(3, 4, 6, 5, 8, 1, 1, 4), ConvParams.of(2, 32, 8, 8, 32, 3, 1, 4),
                 ConvParams.of(33, 16, 8, 8, 16, 3, 1, 1), ConvParams.of(2, 16, 9, 11, 16, 3, 2, 1),
-                ConvParams.of(3, 3, 7, 7, 16, 3, 1, 1));
+                ConvParams.of(3, 3, 7, 7, 16, 3, 1, 1),
+                // 64 channels: Winograd under auto, several chunks of tiles per band, ending inside rows (the
+                // statistics are gathered as rows finish)
+                ConvParams.of(17, 64, 8, 24, 64, 3, 1, 1));
     }
 
     /**
