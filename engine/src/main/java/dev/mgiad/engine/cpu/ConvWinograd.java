@@ -318,8 +318,9 @@ final class ConvWinograd {
 
     /**
      * {@code dU = sum over tiles (A dY A^T) . (B^T d B)} per transform point, then {@code dg = G^T dU G}. Per point the
-     * sum is a GEMM over the channels whose K dimension is the tiles (the batch lanes are summed once at the end):
-     * work items are (group, block of output channels, block of input channels), and where they are fewer than
+     * sum is a GEMM over the channels whose K dimension is the tiles: for blocks of 4L input channels the tiles x
+     * batch lanes ({@link #weightBlockTransposed}), else the tiles with the batch lanes summed once at the end. Work
+     * items are (group, block of output channels, block of input channels), and where they are fewer than
      * twice the threads, slices of the tiles, whose sums are added in a fixed order. The tiles go in chunks: all 16
      * transformed points of a chunk's inputs and gradients first (each input read once per tile), then the 16 GEMMs.
      * Computing each point's operands straight from the tensors before its GEMM re-read the chunk 16 times and was
@@ -401,9 +402,9 @@ final class ConvWinograd {
      * Tiles per chunk of the transposed kernel: 4 (K = 64 batch lanes x tiles), so that a chunk's transformed inputs
      * (256 KiB at 64 channels), gradients (320 KiB) and every point's sums (256 KiB) stay in L2. With chunks of 32
      * tiles the transformed data (4 MiB a chunk) went through L3, written once and read once: 4x the bytes of x
-     * and dy, the transform's expansion.
+     * and dy, the transform's expansion. (Measured against 2, 8, 16 and 32: none faster, session 10.)
      */
-    static final int TRANSPOSED_NT = Integer.getInteger("tnt", 4);
+    static final int TRANSPOSED_NT = 4;
 
     /** Chunks whose float sums are added before they go into the double sums: K = 512 products per float sum. */
     static final int TRANSPOSED_FLUSH = Math.max(1, 512 / (TRANSPOSED_NT * L));
