@@ -384,8 +384,8 @@ final class ConvWinograd {
 
     /**
      * Tiles q0..q1 of output channels o0..o0+on x input channels i0..i0+in of group g: lane sums stored in part. The
-     * two cases are two methods, each compiled on its own: in one method, the case a problem never took was compiled
-     * without its vector calls inlined (boxed vectors: 8x8 1.45x slower when a 4x4 problem had compiled it first).
+     * cases are methods of their own, each compiled on its own: in one method, the case the first problem never took
+     * was compiled as a trap (8x8 ran 1.45x slower over 21 calls after a 4x4 problem had compiled it).
      */
     private static void weightBlock(ConvParams p, float[] x, float[] dy, int g, int o0, int on, int i0, int in,
                                     int q0, int q1, double[] part, int partAt) {
