@@ -160,7 +160,8 @@ final class Conv3x3S1 {
      * rows came from memory a few lines at a time, in short runs a plane apart (the kernel's loads wait, the core can
      * have only so many misses in flight, and Java has no prefetch instruction). Paired in a training step's sequence
      * (session 10, Zen 5, 2 threads, `session10/harness/Seq.java`, 6 rounds): g_s=4 64@32x32 1.15x (0.81-1.36x),
-     * 128@16x16 1.37x (0.77-1.44x), 256@8x8 1.2x (1.12-1.54x); g_s=8 64@32x32 1.1x, 128@16x16 1.05x, 256@8x8 1.2x.
+     * 128@16x16 1.37x (0.77-1.44x), 256@8x8 1.2x (1.12-1.54x); g_s=8 64@32x32 1.1x, 128@16x16 1.05x, 256@8x8 1.2x;
+     * stride 2 (3 rounds): 0.79-1.28x, 6 of 9 faster.
      * Touching a line per inner iteration, or the next chunk's rows in a burst, did not help (0.96-1.09x).
      */
     static final boolean TOUCH_BLOCKS = Boolean.parseBoolean(System.getProperty("mgiad.conv.touchBlocks", "true"));
