@@ -8,6 +8,8 @@ import java.util.*;
  * Per-direction times inside the sequence `bench conv` times (forward, input gradient, weight gradient, one after
  * the other, as in a training step), so that each direction finds its operands where the previous one left them.
  * -Dflush=MB: between sequences, sweep that many MB of other data (as the rest of a model would).
+ * -DwarmAll=N (session 11): first run every descriptor's sequence N times untimed, so that no problem pays for the
+ * JIT's compilation of a kernel another problem shares (the first problem in a JVM otherwise does).
  * args: threads reps descriptors...
  */
 public class Seq {
@@ -17,6 +19,14 @@ public class Seq {
         float[] junk = new float[flushMb << 18];
         CpuBackend b = new CpuBackend(threads, ConvAlgorithm.valueOf(System.getProperty("algo", "AUTO")));
         double sink = 0;
+        int warmAll = Integer.getInteger("warmAll", 0);
+        for (int s = 2; s < a.length && warmAll > 0; s++) {
+            ConvParams p = ConvParams.parse(a[s]);
+            Random r = new Random(1);
+            Object[] t = Ab.tensors(b, p, Ab.rnd(r, p.n() * p.cin() * p.h() * p.w()), Ab.rnd(r, (int) p.weightElements()),
+                    Ab.rnd(r, p.n() * p.cout() * p.oh() * p.ow()));
+            for (int k = 0; k < warmAll; k++) for (int d = 0; d < 3; d++) sink += Ab.run(b, p, t, d);
+        }
         for (int s = 2; s < a.length; s++) {
             ConvParams p = ConvParams.parse(a[s]);
             Random r = new Random(1);
