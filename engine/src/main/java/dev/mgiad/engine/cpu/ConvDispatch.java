@@ -79,7 +79,7 @@ final class ConvDispatch {
     }
 
     static final List<Forward> FORWARD = List.of(
-            ConvWinograd.FORWARD, Conv3x3S1.FORWARD_BLOCKED, Conv3x3S1.FORWARD, Conv3x3S2.FORWARD, Conv1x1.FORWARD, ConvDepthwise.FORWARD, ConvGeneric.FORWARD);
+            ConvWinograd4.FORWARD, ConvWinograd.FORWARD, Conv3x3S1.FORWARD_BLOCKED, Conv3x3S1.FORWARD, Conv3x3S2.FORWARD, Conv1x1.FORWARD, ConvDepthwise.FORWARD, ConvGeneric.FORWARD);
 
     /** The stride-1 'same' input gradient is a forward convolution of dy with the flipped, transposed weight. */
     static final BackwardData AS_FORWARD = new BackwardData("stride-1 same: forward list on the transposed weight",

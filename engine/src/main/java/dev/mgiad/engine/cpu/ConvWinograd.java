@@ -33,13 +33,13 @@ final class ConvWinograd {
             ConvWinograd::transformWeights, j -> (j.wo / 2) % 4 == 0 ? 2 : 4, ConvWinograd::band);
 
     /** Zeros read (always at offset 0) in place of pixels outside the image and of sums not yet stored. */
-    private static final float[] ZEROS = new float[L];
+    static final float[] ZEROS = new float[L];
 
     /**
      * Input channels per GEMM block: 4 tiles of them take 16 KiB (L1); 64 at 16 lanes. Blocks of 16 (4 KiB) reloaded
      * the sums 4x as often: 1.1-1.3x slower at 64-256 channels (Zen 5, paired).
      */
-    private static final int CB = 1024 / L;
+    static final int CB = 1024 / L;
 
     static boolean eligible(ConvJob j) {
         return j.is3x3(1) && j.ho % 4 == 0 && j.wo % 4 == 0 && j.outG % 4 == 0 && j.inG >= 16;
@@ -105,10 +105,10 @@ final class ConvWinograd {
         j.packedW = u;
     }
 
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
+    static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
 
     /** Buffer k, room for n floats from index {@link Simd#ALIGN} on (where its vectors are cache-line aligned). */
-    private static float[] buffer(float[][] b, int k, int n) {
+    static float[] buffer(float[][] b, int k, int n) {
         if (b[k].length < n + Simd.ALIGN) b[k] = new float[n + Simd.ALIGN];
         return b[k];
     }
@@ -128,7 +128,7 @@ final class ConvWinograd {
             for (int i = 0; i < j.inG; i++) {
                 for (int q = 0; q < n; q++) inputTile(j, nb, g, i, q0 + q, tw, v, tmp, a + (i * nt + q) * L, j.inG * nt * L);
             }
-            gemm(j, g, v, m, n, nt, a);
+            gemm(j, g, v, m, n, nt, a, 16);
             for (int o = 0; o < j.outG; o++) {
                 for (int q = 0; q < n; q++) outputTile(j, nb, g, o, q0 + q, tw, m, a + (o * nt + q) * L, j.outG * nt * L);
             }
@@ -201,10 +201,13 @@ final class ConvWinograd {
         s11.sub(s12).sub(s13).intoArray(j.out, (int) (out + j.wo * P + P));
     }
 
-    /** For each transform point: {@code M[o][q] = sum_i U[o][i] V[i][q]}, 4 outputs x 4 tiles per kernel call. */
-    private static void gemm(ConvJob j, int g, float[] v, float[] m, int n, int nt, int a) {
+    /**
+     * For each of the {@code points} transform points: {@code M[o][q] = sum_i U[o][i] V[i][q]}, 4 outputs x 4 tiles
+     * per kernel call (F(2x2,3x3) has 16 points, F(4x4,3x3) in {@link ConvWinograd4} 36).
+     */
+    static void gemm(ConvJob j, int g, float[] v, float[] m, int n, int nt, int a, int points) {
         final int tiles = j.outG / 4;
-        for (int xi = 0; xi < 16; xi++) {
+        for (int xi = 0; xi < points; xi++) {
             for (int i0 = 0; i0 < j.inG; i0 += CB) {
                 int cb = Math.min(CB, j.inG - i0);
                 for (int q = 0; q < n; q += 4) {

@@ -84,6 +84,7 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(17, 16, 32, 31, 16, 3, 2, 1));
         l.add(ConvParams.of(50, 16, 7, 5, 16, 3, 2, 1));   // chunks of whole planes of several blocks
         l.add(ConvParams.of(3, 16, 1, 5, 16, 3, 2, 1));
+        l.add(ConvParams.of(17, 32, 8, 16, 36, 3, 1, 1)); // Winograd F(4x4,3x3) under auto, forward and input gradient
         return l;
     }
 
@@ -255,7 +256,9 @@ public abstract class BackendConformance {
                 ConvParams.of(3, 3, 7, 7, 16, 3, 1, 1),
                 // 64 channels: Winograd under auto, several chunks of tiles per band, ending inside rows (the
                 // statistics are gathered as rows finish)
-                ConvParams.of(17, 64, 8, 24, 64, 3, 1, 1));
+                ConvParams.of(17, 64, 8, 24, 64, 3, 1, 1),
+                // 32 channels, 16 wide: Winograd F(4x4,3x3) under auto (two tile rows per band)
+                ConvParams.of(17, 32, 8, 16, 32, 3, 1, 1));
     }
 
     /**

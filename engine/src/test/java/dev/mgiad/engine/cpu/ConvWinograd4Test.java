@@ -1,0 +1,114 @@
+package dev.mgiad.engine.cpu;
+
+import dev.mgiad.engine.backend.ConvAlgorithm;
+import dev.mgiad.engine.backend.ConvParams;
+import dev.mgiad.engine.ref.Reference;
+import dev.mgiad.engine.tensor.Layout;
+import dev.mgiad.engine.tensor.Shape;
+import dev.mgiad.engine.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Random;
+
+import static dev.mgiad.engine.conformance.Numerics.assertClose;
+import static dev.mgiad.engine.conformance.Numerics.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Winograd F(4x4,3x3) (forward and input gradient; {@code auto} takes it) against the double-precision reference,
+ * with the direct kernels' tolerances, on shapes with one and several tile rows per band, tile chunks that end
+ * inside a row (at 8 lanes), groups, and a partial channel block; and its error against the direct kernel's and
+ * F(2x2,3x3)'s on the same data: larger, within a bound that fails if a transform coefficient is wrong.
+ */
+class ConvWinograd4Test {
+    private static final CpuBackend AUTO = new CpuBackend(2, ConvAlgorithm.AUTO);
+    private static final CpuBackend F2 = new CpuBackend(2, ConvAlgorithm.WINOGRAD);
+    private static final CpuBackend DIRECT = new CpuBackend(2, ConvAlgorithm.DIRECT);
+
+    @AfterAll static void close() { AUTO.close(); F2.close(); DIRECT.close(); }
+
+    static List<ConvParams> problems() {
+        return List.of(
+                ConvParams.of(3, 32, 16, 16, 32, 3, 1, 1),   // 4 tiles per row
+                ConvParams.of(17, 32, 16, 32, 40, 3, 1, 1),  // 8 tiles per row, 17 images: a partial batch block
+                ConvParams.of(2, 96, 4, 16, 48, 3, 1, 1),    // one tile row; 96 inputs: a partial GEMM channel block
+                ConvParams.of(5, 64, 12, 16, 64, 3, 1, 2),   // 3 tile rows, 2 groups of 32
+                ConvParams.of(2, 64, 32, 32, 64, 3, 1, 1));  // the models' 64@32x32
+    }
+
+    private static ConvJob job(ConvParams p) {
+        return ConvJob.forward(p, null, null, null, null, 1f, 1, ConvAlgorithm.AUTO);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("problems")
+    void forwardAndInputGradientMatchTheReference(ConvParams p) {
+        assertSame(ConvWinograd4.FORWARD, ConvDispatch.forwardFor(job(p)), "F(4x4) is not chosen for " + p.descriptor());
+        ConvJob transposed = ConvJob.backwardData(p, null, null, null, null, 1f, 1, ConvAlgorithm.AUTO);
+        assertSame(ConvWinograd4.FORWARD, ConvDispatch.forwardFor(transposed), "F(4x4) is not chosen for dx of " + p.descriptor());
+        Random r = new Random(p.hashCode());
+        float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), w = random(r, (int) p.weightElements());
+        float[] dy = random(r, p.n() * p.cout() * p.oh() * p.ow()), base = random(r, dy.length);
+        float[] yRef = Reference.convForward(p, x, w), dxRef = Reference.convBackwardData(p, dy, w);
+        float[][] f4 = run(AUTO, p, x, w, dy, base), f2 = run(F2, p, x, w, dy, base), direct = run(DIRECT, p, x, w, dy, base);
+        double tol = 4e-5 * (p.cinPerGroup() + p.coutPerGroup()) * 9;
+        assertClose("F(4x4) forward " + p.descriptor(), yRef, f4[0], 1e-4, tol);
+        assertClose("F(4x4) input gradient " + p.descriptor(), dxRef, f4[1], 1e-4, tol);
+        float[] fused = new float[yRef.length];
+        for (int i = 0; i < fused.length; i++) fused[i] = base[i] - yRef[i];
+        assertClose("F(4x4) base - conv " + p.descriptor(), fused, f4[2], 1e-4, tol);
+        // larger than F(2x2)'s and the direct kernel's, by a bounded factor
+        for (int d = 0; d < 2; d++) {
+            float[] ref = d == 0 ? yRef : dxRef;
+            double e4 = rms(ref, f4[d]), e2 = rms(ref, f2[d]), ed = rms(ref, direct[d]);
+            System.out.printf("F(4x4) %s %s rms error %.3g, F(2x2) %.3g, direct %.3g%n", d == 0 ? "forward" : "input gradient",
+                    p.descriptor(), e4, e2, ed);
+            assertTrue(e4 <= 8 * e2 && e4 <= 20 * ed, "F(4x4) error " + e4 + " vs F(2x2) " + e2 + ", direct " + ed);
+        }
+        assertArrayEquals(f4[0], run(AUTO, p, x, w, dy, base)[0], "F(4x4) forward repeats " + p.descriptor());
+    }
+
+    @Test
+    void otherShapesAndAlgorithmsDoNotTakeIt() {
+        ConvJob j = job(ConvParams.of(2, 64, 8, 8, 64, 3, 1, 1)); // 2 tiles per row: F(2x2)
+        assertSame(ConvWinograd.FORWARD, ConvDispatch.forwardFor(j));
+        j = job(ConvParams.of(2, 16, 32, 32, 16, 3, 1, 1));        // 16 channels: direct
+        assertNotSame(ConvWinograd4.FORWARD, ConvDispatch.forwardFor(j));
+        j = job(ConvParams.of(2, 64, 32, 32, 64, 3, 1, 1));
+        j.algo = ConvAlgorithm.WINOGRAD;                          // --conv-algo winograd: F(2x2) everywhere
+        assertSame(ConvWinograd.FORWARD, ConvDispatch.forwardFor(j));
+        j.algo = ConvAlgorithm.DIRECT;
+        assertNotSame(ConvWinograd4.FORWARD, ConvDispatch.forwardFor(j));
+    }
+
+    private static double rms(float[] expect, float[] got) {
+        double s = 0;
+        for (int i = 0; i < expect.length; i++) { double e = (double) got[i] - expect[i]; s += e * e; }
+        return Math.sqrt(s / expect.length);
+    }
+
+    private static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) {
+        Tensor t = b.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED);
+        b.upload(d, t);
+        return t;
+    }
+
+    private static float[][] run(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy, float[] base) {
+        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tdy = act(b, dy, p.n(), p.cout(), p.oh(), p.ow());
+        Tensor tw = b.allocate(Shape.of(p.cout(), p.cinPerGroup(), 3, 3), Layout.PLAIN);
+        b.upload(w, tw);
+        Tensor ty = b.allocate(tdy.shape(), Layout.BATCH_BLOCKED), tdx = b.allocate(tx.shape(), Layout.BATCH_BLOCKED);
+        b.convForward(p, tx, tw, ty, null, 1f);
+        b.convBackwardData(p, tdy, tw, tdx, 1f, false);
+        Tensor tb = act(b, base, p.n(), p.cout(), p.oh(), p.ow());
+        b.convForward(p, tx, tw, tb, tb, -1f);
+        return new float[][]{b.download(ty), b.download(tdx), b.download(tb)};
+    }
+}
