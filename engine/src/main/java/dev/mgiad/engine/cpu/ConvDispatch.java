@@ -94,7 +94,7 @@ final class ConvDispatch {
             ConvGeneric.BACKWARD_DATA);
 
     static final List<BackwardWeights> BACKWARD_WEIGHTS = List.of(
-            ConvWinograd.BACKWARD_WEIGHTS, Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED, Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED4, Conv1x1.BACKWARD_WEIGHTS,
+            ConvWinograd4.BACKWARD_WEIGHTS, ConvWinograd.BACKWARD_WEIGHTS, Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED, Conv3x3S1.BACKWARD_WEIGHTS_BLOCKED4, Conv1x1.BACKWARD_WEIGHTS,
             ConvDepthwise.BACKWARD_WEIGHTS, ConvGeneric.BACKWARD_WEIGHTS);
 
     static Forward forwardFor(ConvJob j) { return FORWARD.stream().filter(f -> f.applies().test(j)).findFirst().orElseThrow(); }

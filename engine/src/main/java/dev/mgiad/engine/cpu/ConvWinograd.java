@@ -315,9 +315,9 @@ final class ConvWinograd {
         return Math.max(1, Math.min((tiles + WEIGHT_NT - 1) / WEIGHT_NT, (2 * threads + items - 1) / items));
     }
 
-    private static final ThreadLocal<float[][]> WEIGHT_BUFFERS =
+    static final ThreadLocal<float[][]> WEIGHT_BUFFERS =
             ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
-    private static final ThreadLocal<double[]> WEIGHT_PARTS = ThreadLocal.withInitial(() -> new double[0]);
+    static final ThreadLocal<double[]> WEIGHT_PARTS = ThreadLocal.withInitial(() -> new double[0]);
 
     /**
      * {@code dU = sum over tiles (A dY A^T) . (B^T d B)} per transform point, then {@code dg = G^T dU G}. Per point the
@@ -380,7 +380,7 @@ final class ConvWinograd {
         });
     }
 
-    private static void store(float[] dw, long at, double v, float alpha, boolean accumulate) {
+    static void store(float[] dw, long at, double v, float alpha, boolean accumulate) {
         float f = (float) (alpha * v);
         dw[(int) at] = accumulate ? dw[(int) at] + f : f;
     }
@@ -412,7 +412,7 @@ final class ConvWinograd {
     /** Chunks whose float sums are added before they go into the double sums: K = 512 products per float sum. */
     static final int TRANSPOSED_FLUSH = Math.max(1, 512 / (TRANSPOSED_NT * L));
 
-    private static final ThreadLocal<double[]> WEIGHT_DSUMS = ThreadLocal.withInitial(() -> new double[0]);
+    static final ThreadLocal<double[]> WEIGHT_DSUMS = ThreadLocal.withInitial(() -> new double[0]);
 
     /**
      * Blocks of 4L input channels: the GEMM's K dimension is tiles x batch lanes, so no lane sums are left at the end
@@ -474,7 +474,7 @@ final class ConvWinograd {
      * {@code src} (output stride {@code srcRow}, vector stride {@code srcCol}; strides 0 over {@link #ZEROS}: from
      * zero without a branch) and are stored to {@code dst} at b (output stride {@code dstRow}).
      */
-    private static void gemmTransposed(float[] vt, float[] db, float[] src, int a, int srcRow, int srcCol, float[] dst,
+    static void gemmTransposed(float[] vt, float[] db, float[] src, int a, int srcRow, int srcCol, float[] dst,
                                        int b, int dstRow, int vAt, int dAt, int row, int vStride, int k1) {
         FloatVector a00 = ld(src, a), a01 = ld(src, a + srcCol), a02 = ld(src, a + 2 * srcCol), a03 = ld(src, a + 3 * srcCol);
         int a1 = a + srcRow;

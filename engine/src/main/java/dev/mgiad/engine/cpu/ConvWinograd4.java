@@ -1,5 +1,7 @@
 package dev.mgiad.engine.cpu;
 
+import dev.mgiad.engine.backend.ConvAlgorithm;
+import dev.mgiad.engine.backend.ConvParams;
 import jdk.incubator.vector.FloatVector;
 
 import static dev.mgiad.engine.cpu.ConvJob.L;
@@ -17,7 +19,8 @@ import static dev.mgiad.engine.cpu.ConvWinograd.ZEROS;
  * ({@link ConvWinograd}, whose channel GEMM this file shares) and 9 for the direct kernels. The transforms
  * {@code V = B^T d B} and {@code Y = A^T M A} are lane-wise vector arithmetic in the batch-innermost layout, as for
  * F(2x2); their coefficients (up to 5 and 8) and the weight transform's (1/24) make the rounding error larger:
- * measured against a double-precision reference in the README. The weight gradient stays F(2x2).
+ * measured against a double-precision reference in the README. The weight gradient
+ * {@code dg = G^T [sum over tiles (A dY A^T) . (B^T d B)] G} is {@link ConvWinograd}'s transposed GEMM with 36 points.
  */
 final class ConvWinograd4 {
     private ConvWinograd4() { }
@@ -187,5 +190,192 @@ final class ConvWinograd4 {
         s4.mul(2f).add(s2).intoArray(to, at + stride);
         s3.mul(4f).add(s1).intoArray(to, at + 2 * stride);
         s4.mul(8f).add(s2).add(m5).intoArray(to, at + 3 * stride);
+    }
+
+    // ------------------------------------------------------------------ weight gradient
+
+    static final ConvDispatch.BackwardWeights BACKWARD_WEIGHTS = new ConvDispatch.BackwardWeights(
+            "3x3 s1 Winograd F(4x4,3x3) weight gradient: per transform point a channel GEMM over tiles x batch lanes",
+            ConvWinograd4::weightsApply, ConvWinograd4::backwardWeights);
+
+    /**
+     * 4x4 output tiles, and input channels in blocks of {@link ConvWinograd#WEIGHT_CB} that are multiples of 4L (the
+     * transposed GEMM's register block), where {@code auto} takes Winograd's weight gradient and each work item has
+     * {@link #MIN_ITEM_TILES} tiles.
+     */
+    static boolean weightsApply(ConvParams p, ConvAlgorithm algo) {
+        if (!ENABLED || algo != ConvAlgorithm.AUTO || !ConvWinograd.TRANSPOSED) return false;
+        int cb = Math.min(p.cinPerGroup(), ConvWinograd.WEIGHT_CB);
+        return ConvJob.is3x3(p, 1) && p.oh() % 4 == 0 && p.ow() % 4 == 0 && p.coutPerGroup() % 4 == 0
+                && cb % (4 * L) == 0 && p.cinPerGroup() % cb == 0 && ConvWinograd.weightsPay(p)
+                && tilesPerItem(p) >= MIN_ITEM_TILES;
+    }
+
+    /**
+     * Work items (with slices) per call: a constant, not the thread count, so that the slices, and with them the
+     * order of the sums, do not depend on how many threads run (results repeat bit for bit on any thread count).
+     */
+    static final int WEIGHT_ITEMS = 4;
+
+    /**
+     * Tiles a work item needs for F(4x4)'s weight gradient to pay: each item zeroes, flushes and copies 36 x 64 x 64
+     * sums and transposes its inputs per tile, which few tiles do not amortise. Paired against F(2x2) in one JVM
+     * (session 11, AMD EPYC Zen 5, 2 threads, batch 128): 32-128 tiles per item 1.08-1.20x (64@32x32, 128@16x16,
+     * 256@8x8, 64 per group at 16x16), 16 tiles 0.95x (64@16x16 in 8 slices), 4-8 tiles 0.59-0.79x (64@8x8, 256@4x4,
+     * 512@4x4).
+     */
+    static final int MIN_ITEM_TILES = 32;
+
+    /** Tiles per work item at {@link #WEIGHT_ITEMS} items (slices of the tiles where there are fewer). */
+    static int tilesPerItem(ConvParams p) {
+        long tiles = (long) ((p.n() + L - 1) / L) * (p.oh() / 4) * (p.ow() / 4);
+        long items = (long) p.groups() * ((p.coutPerGroup() + ConvWinograd.WEIGHT_OB - 1) / ConvWinograd.WEIGHT_OB)
+                * Math.max(1, p.cinPerGroup() / ConvWinograd.WEIGHT_CB);
+        return (int) Math.min(Integer.MAX_VALUE, tiles * items / Math.max(items, WEIGHT_ITEMS));
+    }
+
+    /**
+     * As {@link ConvWinograd#backwardWeights}: work items (group, block of 64 outputs, block of 64 inputs) and slices of
+     * the tiles where items are fewer than {@link #WEIGHT_ITEMS}; the slices' double sums added in a fixed order, then
+     * {@code dg = G^T dU G} in double.
+     */
+    static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha, boolean accumulate,
+                                int nBlocks, Parallel par) {
+        final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), groups = p.groups();
+        final int ob = Math.min(outG, ConvWinograd.WEIGHT_OB), cb = Math.min(inG, ConvWinograd.WEIGHT_CB);
+        final int oBlocks = (outG + ob - 1) / ob, iBlocks = inG / cb;
+        final int tiles = nBlocks * (p.oh() / 4) * (p.ow() / 4), nt = ConvWinograd.TRANSPOSED_NT;
+        final int items = groups * oBlocks * iBlocks;
+        final int slices = Math.max(1, Math.min(tiles / MIN_ITEM_TILES, (WEIGHT_ITEMS + items - 1) / items));
+        final int per = 36 * outG * inG, all = groups * per;
+        double[] parts = ConvWinograd.WEIGHT_PARTS.get();
+        if (parts.length < slices * all) { parts = new double[slices * all]; ConvWinograd.WEIGHT_PARTS.set(parts); }
+        final double[] sums = parts;
+        final ConvJob xj = ConvJob.forward(p, x, null, null, null, 1f, nBlocks, ConvAlgorithm.AUTO);
+        par.forRange(items * slices, (from, to, t) -> {
+            for (int it = from; it < to; it++) {
+                int slice = it % slices, b = it / slices;
+                int bi = b % iBlocks, bo = (b / iBlocks) % oBlocks, g = b / (iBlocks * oBlocks);
+                int q0 = (int) ((long) tiles * slice / slices), q1 = (int) ((long) tiles * (slice + 1) / slices);
+                int o0 = bo * ob;
+                weightBlock(p, xj, dy, g, o0, Math.min(outG, o0 + ob) - o0, bi * cb, cb, q0, q1, sums,
+                        slice * all + g * per);
+            }
+        });
+        par.forRange(groups * outG, (from, to, t) -> {
+            double[] u = new double[36], ug = new double[18];
+            for (int go = from; go < to; go++) {
+                int g = go / outG, o = go % outG;
+                for (int i = 0; i < inG; i++) {
+                    for (int pt = 0; pt < 36; pt++) {
+                        double v = 0;
+                        for (int sl = 0; sl < slices; sl++) v += sums[sl * all + g * per + (pt * outG + o) * inG + i];
+                        u[pt] = v;
+                    }
+                    // dg = G^T dU G: first dU G (6 x 3), then G^T of that
+                    for (int r = 0; r < 6; r++) {
+                        for (int c = 0; c < 3; c++) {
+                            double s = 0;
+                            for (int k = 0; k < 6; k++) s += u[r * 6 + k] * G[k][c];
+                            ug[r * 3 + c] = s;
+                        }
+                    }
+                    long at = ((long) go * inG + i) * 9;
+                    for (int a = 0; a < 3; a++) {
+                        for (int c = 0; c < 3; c++) {
+                            double s = 0;
+                            for (int r = 0; r < 6; r++) s += G[r][a] * ug[r * 3 + c];
+                            ConvWinograd.store(dw, at + a * 3 + c, s, alpha, accumulate);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Tiles q0..q1 of output channels o0..o0+on x input channels i0..i0+in (a multiple of 4L) of group g, as
+     * {@link ConvWinograd}'s transposed block: per chunk of tiles the inputs' 36 points are transposed per tile into
+     * {@code vt[point][k][input]} (k = tile x batch lane), the gradients' into {@code db[point][output][k]}, and each
+     * point's GEMM adds to float sums, flushed to double sums every {@link ConvWinograd#TRANSPOSED_FLUSH} chunks.
+     */
+    private static void weightBlock(ConvParams p, ConvJob xj, float[] dy, int g, int o0, int on, int i0, int in,
+                                    int q0, int q1, double[] part, int partAt) {
+        final int nt = ConvWinograd.TRANSPOSED_NT, row = (nt + 1) * L, dPoint = on * row, off = Simd.ALIGN;
+        final int vPoint = nt * L * in, sums = 36 * on * in, scratch = 36 * L * L;
+        final int outG = p.coutPerGroup(), inG = p.cinPerGroup(), tw = p.ow() / 4, perPlane = (p.oh() / 4) * tw;
+        float[][] bufs = ConvWinograd.WEIGHT_BUFFERS.get();
+        float[] cs = ConvWinograd.buffer(bufs, 0, sums + scratch), vt = ConvWinograd.buffer(bufs, 1, 36 * vPoint);
+        float[] db = ConvWinograd.buffer(bufs, 2, 36 * dPoint);
+        float[] tmp = ConvWinograd.buffer(ConvWinograd.BUFFERS.get(), 2, 36 * L); // the forward's scratch, not in use here
+        final int sc = off + sums;
+        double[] ds = ConvWinograd.WEIGHT_DSUMS.get();
+        if (ds.length < sums) { ds = new double[sums]; ConvWinograd.WEIGHT_DSUMS.set(ds); }
+        java.util.Arrays.fill(ds, 0, sums, 0);
+        int pending = 0;
+        for (int c0 = q0; c0 < q1; c0 += nt) {
+            final int n = Math.min(nt, q1 - c0), k = n * L;
+            for (int q = 0; q < n; q++) {
+                int nb = (c0 + q) / perPlane, tq = (c0 + q) % perPlane;
+                for (int c = 0; c < in; c += L) {
+                    for (int ch = 0; ch < L; ch++) inputTile(xj, nb, g, i0 + c + ch, tq, tw, cs, tmp, sc + ch * L, L * L);
+                    for (int pt = 0; pt < 36; pt++) {
+                        Transposes.block(cs, sc + pt * L * L, L, vt, off + pt * vPoint + q * L * in + c, in);
+                    }
+                }
+                for (int o = 0; o < on; o++) gradientTile(p, dy, nb, g, o0 + o, tq, tw, db, tmp, off + o * row + q * L, dPoint);
+            }
+            final boolean fresh = pending == 0;
+            for (int pt = 0; pt < 36; pt++) {
+                for (int o4 = 0; o4 < on; o4 += 4) {
+                    for (int c = 0; c < in; c += 4 * L) {
+                        int a = off + (pt * on + o4) * in + c;
+                        ConvWinograd.gemmTransposed(vt, db, fresh ? ZEROS : cs, fresh ? 0 : a, fresh ? 0 : in, fresh ? 0 : L,
+                                cs, a, in, off + pt * vPoint + c, off + pt * dPoint + o4 * row, row, in, k);
+                    }
+                }
+            }
+            if (++pending == ConvWinograd.TRANSPOSED_FLUSH || c0 + nt >= q1) {
+                for (int i = 0; i < sums; i++) ds[i] += cs[off + i];
+                pending = 0;
+            }
+        }
+        for (int pt = 0; pt < 36; pt++) {
+            for (int o = 0; o < on; o++) {
+                for (int i = 0; i < in; i++) part[partAt + (pt * outG + o0 + o) * inG + i0 + i] = ds[(pt * on + o) * in + i];
+            }
+        }
+    }
+
+    /**
+     * {@code A dY A^T} of tile q (row q / tw, column q % tw) of output channel o, block nb: the 4x4 gradient tile to
+     * 36 points, point (s, t) at {@code db[at + (6s + t) * pointStride]}. Rows first (into {@code tmp}), then columns.
+     */
+    private static void gradientTile(ConvParams p, float[] dy, int nb, int g, int o, int q, int tw, float[] db,
+                                     float[] tmp, int at, int pointStride) {
+        final int ty = q / tw, tx = q % tw, wo = p.ow(), t = Simd.ALIGN;
+        final long base = ((long) nb * p.cout() + (long) g * p.coutPerGroup() + o) * planeFloats(p.oh(), wo)
+                + ((long) 4 * ty * wo + 4L * tx) * P;
+        for (int r = 0; r < 4; r++) {
+            long off = base + (long) r * wo * P;
+            gradient6(ld(dy, off), ld(dy, off + P), ld(dy, off + 2 * P), ld(dy, off + 3 * P), tmp, t + r * 6 * L, L);
+        }
+        for (int c = 0; c < 6; c++) {
+            int a = t + c * L;
+            gradient6(ld(tmp, a), ld(tmp, a + 6 * L), ld(tmp, a + 12 * L), ld(tmp, a + 18 * L), db, at + c * pointStride,
+                    6 * pointStride);
+        }
+    }
+
+    /** A (6 x 4, the transpose of A^T) applied to d0..d3, the six results stored at {@code to + k * stride}. */
+    private static void gradient6(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, float[] to, int at,
+                                  int stride) {
+        FloatVector e = d0.add(d2), o = d1.add(d3), e4 = d2.mul(4f).add(d0), o4 = d3.mul(4f).add(d1).mul(2f);
+        d0.intoArray(to, at);
+        e.add(o).intoArray(to, at + stride);
+        e.sub(o).intoArray(to, at + 2 * stride);
+        e4.add(o4).intoArray(to, at + 3 * stride);
+        e4.sub(o4).intoArray(to, at + 4 * stride);
+        d3.intoArray(to, at + 5 * stride);
     }
 }

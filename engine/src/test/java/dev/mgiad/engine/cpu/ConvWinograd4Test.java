@@ -75,6 +75,48 @@ class ConvWinograd4Test {
         assertArrayEquals(f4[0], run(AUTO, p, x, w, dy, base)[0], "F(4x4) forward repeats " + p.descriptor());
     }
 
+    /**
+     * Weight-gradient shapes: input channels in blocks that are multiples of 4L (64 at 16 lanes), 4x4 tiles; slices
+     * of tiles (few work items), several input and output blocks, one tile per 4x4 image, chunks that end inside a
+     * tile row and inside an image.
+     */
+    static List<ConvParams> weightProblems() {
+        return List.of(
+                ConvParams.of(2, 64, 32, 32, 64, 3, 1, 1),   // one item: slices of the 128 tiles
+                ConvParams.of(3, 64, 8, 12, 68, 3, 1, 1),    // 3 tiles per row, 68 outputs: two output blocks
+                ConvParams.of(17, 128, 4, 4, 32, 3, 1, 1),   // one tile per image, two input blocks, 17 images
+                ConvParams.of(5, 128, 8, 8, 128, 3, 1, 2));  // groups of 64
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("weightProblems")
+    void weightGradientMatchesTheReference(ConvParams p) {
+        assertSame(ConvWinograd4.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(p), "F(4x4) is not chosen for dW of " + p.descriptor());
+        Random r = new Random(p.hashCode());
+        float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), w = random(r, (int) p.weightElements());
+        float[] dy = random(r, p.n() * p.cout() * p.oh() * p.ow());
+        float[] dwRef = Reference.convBackwardWeights(p, x, dy);
+        float[][] f4 = weights(AUTO, p, x, w, dy), f2 = weights(F2, p, x, w, dy), direct = weights(DIRECT, p, x, w, dy);
+        double tol = 4e-5 * p.n() * p.oh() * p.ow();
+        assertClose("F(4x4) weight gradient " + p.descriptor(), dwRef, f4[0], 1e-4, tol);
+        float[] thrice = new float[dwRef.length]; // dw = dw + 2 * dW on top of the first result
+        for (int i = 0; i < thrice.length; i++) thrice[i] = 3 * dwRef[i];
+        assertClose("F(4x4) weight gradient, accumulated " + p.descriptor(), thrice, f4[1], 1e-4, 3 * tol);
+        double e4 = rms(dwRef, f4[0]), e2 = rms(dwRef, f2[0]), ed = rms(dwRef, direct[0]);
+        System.out.printf("F(4x4) weight gradient %s rms error %.3g, F(2x2) %.3g, direct %.3g%n", p.descriptor(), e4, e2, ed);
+        assertTrue(e4 <= 8 * e2 && e4 <= 20 * ed, "F(4x4) weight gradient error " + e4 + " vs F(2x2) " + e2 + ", direct " + ed);
+        assertArrayEquals(f4[0], weights(AUTO, p, x, w, dy)[0], "F(4x4) weight gradient repeats " + p.descriptor());
+    }
+
+    private static float[][] weights(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy) {
+        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tdy = act(b, dy, p.n(), p.cout(), p.oh(), p.ow());
+        Tensor tdw = b.allocate(Shape.of(p.cout(), p.cinPerGroup(), 3, 3), Layout.PLAIN);
+        b.convBackwardWeights(p, tx, tdy, tdw, 1f, false);
+        float[] dw = b.download(tdw);
+        b.convBackwardWeights(p, tx, tdy, tdw, 2f, true);
+        return new float[][]{dw, b.download(tdw)};
+    }
+
     @Test
     void otherShapesAndAlgorithmsDoNotTakeIt() {
         ConvJob j = job(ConvParams.of(2, 64, 8, 8, 64, 3, 1, 1)); // 2 tiles per row: F(2x2)
