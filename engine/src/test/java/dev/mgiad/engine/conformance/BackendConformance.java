@@ -85,7 +85,7 @@ public abstract class BackendConformance {
         l.add(ConvParams.of(50, 16, 7, 5, 16, 3, 2, 1));   // chunks of whole planes of several blocks
         l.add(ConvParams.of(3, 16, 1, 5, 16, 3, 2, 1));
         l.add(ConvParams.of(17, 32, 8, 16, 36, 3, 1, 1)); // Winograd F(4x4,3x3) under auto, forward and input gradient
-        l.add(ConvParams.of(17, 64, 8, 12, 64, 3, 1, 1)); // Winograd F(4x4,3x3) weight gradient under auto
+        l.add(ConvParams.of(17, 64, 32, 32, 64, 3, 1, 1)); // Winograd F(4x4,3x3) in all three directions under auto
         return l;
     }
 

@@ -88,15 +88,17 @@ class ConvWinograd4Test {
                 ConvParams.of(5, 128, 8, 8, 128, 3, 1, 2));  // groups of 64
     }
 
+    /** The kernel itself, called directly: {@code auto} takes it only with 32+ tiles per work item (below). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("weightProblems")
     void weightGradientMatchesTheReference(ConvParams p) {
-        assertSame(ConvWinograd4.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(p), "F(4x4) is not chosen for dW of " + p.descriptor());
+        assertTrue(ConvWinograd4.weightsApply(p, ConvAlgorithm.AUTO) || ConvWinograd4.tilesPerItem(p) < ConvWinograd4.MIN_ITEM_TILES,
+                "the F(4x4) weight gradient does not apply to " + p.descriptor());
         Random r = new Random(p.hashCode());
         float[] x = random(r, p.n() * p.cin() * p.h() * p.w()), w = random(r, (int) p.weightElements());
         float[] dy = random(r, p.n() * p.cout() * p.oh() * p.ow());
         float[] dwRef = Reference.convBackwardWeights(p, x, dy);
-        float[][] f4 = weights(AUTO, p, x, w, dy), f2 = weights(F2, p, x, w, dy), direct = weights(DIRECT, p, x, w, dy);
+        float[][] f4 = weights4(p, x, dy), f2 = weights(F2, p, x, w, dy), direct = weights(DIRECT, p, x, w, dy);
         double tol = 4e-5 * p.n() * p.oh() * p.ow();
         assertClose("F(4x4) weight gradient " + p.descriptor(), dwRef, f4[0], 1e-4, tol);
         float[] thrice = new float[dwRef.length]; // dw = dw + 2 * dW on top of the first result
@@ -105,7 +107,34 @@ class ConvWinograd4Test {
         double e4 = rms(dwRef, f4[0]), e2 = rms(dwRef, f2[0]), ed = rms(dwRef, direct[0]);
         System.out.printf("F(4x4) weight gradient %s rms error %.3g, F(2x2) %.3g, direct %.3g%n", p.descriptor(), e4, e2, ed);
         assertTrue(e4 <= 8 * e2 && e4 <= 20 * ed, "F(4x4) weight gradient error " + e4 + " vs F(2x2) " + e2 + ", direct " + ed);
-        assertArrayEquals(f4[0], weights(AUTO, p, x, w, dy)[0], "F(4x4) weight gradient repeats " + p.descriptor());
+        assertArrayEquals(f4[0], weights4(p, x, dy)[0], "F(4x4) weight gradient repeats " + p.descriptor());
+    }
+
+    @Test
+    void autoTakesTheWeightGradientWithEnoughTilesPerItem() {
+        // batch 128: 64@32x32 (512 tiles, 4 slices), 128@16x16 (4 items of 128), 256@8x8 (16 items of 32)
+        for (ConvParams p : List.of(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 1), ConvParams.of(128, 128, 16, 16, 128, 3, 1, 1),
+                ConvParams.of(128, 256, 8, 8, 256, 3, 1, 1), ConvParams.of(128, 64, 16, 16, 64, 3, 1, 1))) {
+            assertSame(ConvWinograd4.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(p), p.descriptor());
+        }
+        // 64@8x8 (32 tiles for 4 slices), 4x4 images (one tile per image): F(2x2)
+        for (ConvParams p : List.of(ConvParams.of(128, 64, 8, 8, 64, 3, 1, 1), ConvParams.of(128, 256, 4, 4, 256, 3, 1, 1))) {
+            assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(p), p.descriptor());
+        }
+        assertSame(ConvWinograd.BACKWARD_WEIGHTS, ConvDispatch.backwardWeightsFor(ConvParams.of(128, 64, 32, 32, 64, 3, 1, 1),
+                ConvAlgorithm.WINOGRAD), "--conv-algo winograd means F(2x2)");
+    }
+
+    /** dw (alpha 1) and then dw + 2 dW, by the F(4x4) kernel called directly. */
+    private static float[][] weights4(ConvParams p, float[] x, float[] dy) {
+        Tensor tx = act(AUTO, x, p.n(), p.cin(), p.h(), p.w()), tdy = act(AUTO, dy, p.n(), p.cout(), p.oh(), p.ow());
+        float[] dw = new float[(int) p.weightElements()];
+        try (Parallel par = new Parallel(2)) {
+            ConvWinograd4.backwardWeights(p, CpuBackend.seg(tx), CpuBackend.seg(tdy), dw, 1f, false, tx.batchBlocks(), par);
+            float[] first = dw.clone();
+            ConvWinograd4.backwardWeights(p, CpuBackend.seg(tx), CpuBackend.seg(tdy), dw, 2f, true, tx.batchBlocks(), par);
+            return new float[][]{first, dw};
+        }
     }
 
     private static float[][] weights(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy) {
