@@ -12,7 +12,7 @@ for r in $(seq "$rounds"); do
   for side in A B; do
     opts=$A; [ $side = B ] && opts=$B
     # shellcheck disable=SC2086
-    "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:ObjectAlignmentInBytes=64 -DwarmAll=${WARM:-5} \
+    "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:ObjectAlignmentInBytes=64 -XX:+UseTransparentHugePages -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 -DwarmAll=${WARM:-5} \
         $opts -cp engine/target/classes:"$out" Seq "$@" 2>&1 | grep -v '^WARNING' | sed "s/^/$side r$r /"
   done
 done

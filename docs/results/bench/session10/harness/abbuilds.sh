@@ -14,7 +14,7 @@ for r in $(seq "$rounds"); do
     cp=engine/target/classes
     [ $side = old ] && cp=${OLD:?OLD: a built checkout of the old code}/engine/target/classes
     # shellcheck disable=SC2086
-    "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:ObjectAlignmentInBytes=64 ${JOPTS:-} \
+    "$jdk/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:ObjectAlignmentInBytes=64 -XX:+UseTransparentHugePages -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 ${JOPTS:-} \
         -cp "$cp:$out" "${MAIN:-Dirs}" "$@" 2>&1 | grep -v '^WARNING' | sed "s/^/$side r$r /"
   done
 done
