@@ -24,7 +24,9 @@ public final class DeviceOptions {
             description = "3x3 stride-1 convolutions on the CPU: direct kernels, Winograd F(2x2,3x3) where the shape allows "
                     + "(16+ input channels per group, sizes multiples of 4), or auto: the one measured faster per shape "
                     + "(default: ${DEFAULT-VALUE}: today Winograd's forward and input gradient at 32+ channels per group, its "
-                    + "weight gradient at 32+ channels per group, and at 16 on 8x8 images or larger with 128+ tiles per work item).")
+                    + "weight gradient at 32+ channels per group, and at 16 on 8x8 images or larger with 128+ tiles per work item; "
+                    + "the larger-tile F(4x4,3x3) instead for the forward and input gradient on images 16+ wide, and for the "
+                    + "weight gradient with input channels in blocks of 64 and 32+ tiles per work item).")
     String convAlgo;
 
     @Option(names = "--fallback-cpu", description = "If the OpenCL device cannot be used, say why and run on the CPU instead of stopping.")
