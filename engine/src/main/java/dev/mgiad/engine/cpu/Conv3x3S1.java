@@ -265,7 +265,7 @@ final class Conv3x3S1 {
                 for (int i = 0; i < j.inG; i++) {
                     for (int tap = 0; tap < 9; tap++) {
                         for (int t = 0; t < 4; t++) {
-                            wp[q++] = j.w[(int) (g * j.wGroupStride + j.wOff + (ot * 4L + t) * j.sO + i * j.sI + tap * j.sT)];
+                            wp[q++] = j.weight(g, ot * 4 + t, i, tap);
                         }
                     }
                 }

@@ -61,6 +61,11 @@ final class ConvJob {
         return j;
     }
 
+    /** Weight (output o, input i, tap) of group g through the job's accessor (the transposed, flipped one for dx). */
+    float weight(int g, int o, int i, int tap) {
+        return w[(int) (g * wGroupStride + wOff + o * sO + i * sI + tap * sT)];
+    }
+
     static boolean isSameStride1(ConvParams p) { return p.stride() == 1 && 2 * p.pad() == p.k() - 1; }
 
     boolean is3x3(int s) { return k == 3 && stride == s && pad == 1; }

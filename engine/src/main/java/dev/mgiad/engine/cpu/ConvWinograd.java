@@ -82,9 +82,7 @@ final class ConvWinograd {
         for (int g = 0; g < j.groups; g++) {
             for (int o = 0; o < j.outG; o++) {
                 for (int i = 0; i < j.inG; i++) {
-                    for (int tap = 0; tap < 9; tap++) {
-                        gk[tap] = j.w[(int) (g * j.wGroupStride + j.wOff + o * j.sO + i * j.sI + tap * j.sT)];
-                    }
+                    for (int tap = 0; tap < 9; tap++) gk[tap] = j.weight(g, o, i, tap);
                     for (int c = 0; c < 3; c++) {
                         gg[c] = gk[c];
                         gg[3 + c] = (gk[c] + gk[3 + c] + gk[6 + c]) * 0.5f;
@@ -331,13 +329,35 @@ final class ConvWinograd {
      */
     static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha, boolean accumulate,
                                 int nBlocks, Parallel par) {
+        weightsBySlices(p, dw, alpha, accumulate, par, 16, nBlocks * (p.oh() / 2) * (p.ow() / 2),
+                weightSlices(p, nBlocks, par.threads()),
+                (g, o0, on, i0, in, q0, q1, part, partAt) -> weightBlock(p, x, dy, g, o0, on, i0, in, q0, q1, part, partAt),
+                ConvWinograd::taps);
+    }
+
+    /** Tiles q0..q1 of output channels o0..o0+on x input channels i0..i0+in of group g: each point's sums into part. */
+    @FunctionalInterface interface WeightBlock {
+        void run(int g, int o0, int on, int i0, int in, int q0, int q1, double[] part, int partAt);
+    }
+
+    /** The 3x3 taps {@code G^T dU G} of one (output, input) pair from its points' sums u, stored from {@code at}. */
+    @FunctionalInterface interface Taps {
+        void store(double[] u, double[] scratch, float[] dw, long at, float alpha, boolean accumulate);
+    }
+
+    /**
+     * The weight gradient's driver for a tile with {@code points} transform points (F(2x2) 16, F(4x4) 36): work items
+     * (group, block of {@link #WEIGHT_OB} outputs, block of {@link #WEIGHT_CB} inputs) times {@code slices} slices of
+     * the tiles, each item's point sums in its own part of a buffer; then per (output, input) pair the slices' sums
+     * added in a fixed order and turned into taps.
+     */
+    static void weightsBySlices(ConvParams p, float[] dw, float alpha, boolean accumulate, Parallel par, int points,
+                                int tiles, int slices, WeightBlock block, Taps taps) {
         final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), groups = p.groups();
         final int ob = Math.min(outG, WEIGHT_OB), cb = Math.min(inG, WEIGHT_CB);
         final int oBlocks = (outG + ob - 1) / ob, iBlocks = (inG + cb - 1) / cb;
-        final int tiles = nBlocks * (p.oh() / 2) * (p.ow() / 2);
         final int items = groups * oBlocks * iBlocks;
-        final int slices = weightSlices(p, nBlocks, par.threads());
-        final int per = 16 * outG * inG, all = groups * per;
+        final int per = points * outG * inG, all = groups * per;
         double[] parts = WEIGHT_PARTS.get();
         if (parts.length < slices * all) { parts = new double[slices * all]; WEIGHT_PARTS.set(parts); }
         final double[] sums = parts;
@@ -347,37 +367,40 @@ final class ConvWinograd {
                 int bi = b % iBlocks, bo = (b / iBlocks) % oBlocks, g = b / (iBlocks * oBlocks);
                 int q0 = (int) ((long) tiles * slice / slices), q1 = (int) ((long) tiles * (slice + 1) / slices);
                 int o0 = bo * ob, i0 = bi * cb;
-                weightBlock(p, x, dy, g, o0, Math.min(outG, o0 + ob) - o0, i0, Math.min(inG, i0 + cb) - i0, q0, q1,
-                        sums, slice * all + g * per);
+                block.run(g, o0, Math.min(outG, o0 + ob) - o0, i0, Math.min(inG, i0 + cb) - i0, q0, q1, sums,
+                        slice * all + g * per);
             }
         });
         par.forRange(groups * outG, (from, to, t) -> {
-            double[] u = new double[16], tr = new double[12];
+            double[] u = new double[points], scratch = new double[points];
             for (int go = from; go < to; go++) {
                 int g = go / outG, o = go % outG;
                 for (int i = 0; i < inG; i++) {
-                    for (int pt = 0; pt < 16; pt++) {
+                    for (int pt = 0; pt < points; pt++) {
                         double v = 0;
                         for (int sl = 0; sl < slices; sl++) v += sums[sl * all + g * per + (pt * outG + o) * inG + i];
                         u[pt] = v;
                     }
-                    // dg = G^T dU G: first dU G (4 x 3), then G^T of that
-                    for (int r = 0; r < 4; r++) {
-                        double u0 = u[r * 4], u1 = u[r * 4 + 1], u2 = u[r * 4 + 2], u3 = u[r * 4 + 3];
-                        tr[r * 3] = u0 + 0.5 * (u1 + u2);
-                        tr[r * 3 + 1] = 0.5 * (u1 - u2);
-                        tr[r * 3 + 2] = 0.5 * (u1 + u2) + u3;
-                    }
-                    long at = ((long) go * inG + i) * 9;
-                    for (int c = 0; c < 3; c++) {
-                        double t0 = tr[c], t1 = tr[3 + c], t2 = tr[6 + c], t3 = tr[9 + c];
-                        store(dw, at + c, t0 + 0.5 * (t1 + t2), alpha, accumulate);
-                        store(dw, at + 3 + c, 0.5 * (t1 - t2), alpha, accumulate);
-                        store(dw, at + 6 + c, 0.5 * (t1 + t2) + t3, alpha, accumulate);
-                    }
+                    taps.store(u, scratch, dw, ((long) go * inG + i) * 9, alpha, accumulate);
                 }
             }
         });
+    }
+
+    /** F(2x2,3x3)'s {@code dg = G^T dU G}: first dU G (4 x 3) into scratch, then G^T of that. */
+    private static void taps(double[] u, double[] tr, float[] dw, long at, float alpha, boolean accumulate) {
+        for (int r = 0; r < 4; r++) {
+            double u0 = u[r * 4], u1 = u[r * 4 + 1], u2 = u[r * 4 + 2], u3 = u[r * 4 + 3];
+            tr[r * 3] = u0 + 0.5 * (u1 + u2);
+            tr[r * 3 + 1] = 0.5 * (u1 - u2);
+            tr[r * 3 + 2] = 0.5 * (u1 + u2) + u3;
+        }
+        for (int c = 0; c < 3; c++) {
+            double t0 = tr[c], t1 = tr[3 + c], t2 = tr[6 + c], t3 = tr[9 + c];
+            store(dw, at + c, t0 + 0.5 * (t1 + t2), alpha, accumulate);
+            store(dw, at + 3 + c, 0.5 * (t1 - t2), alpha, accumulate);
+            store(dw, at + 6 + c, 0.5 * (t1 + t2) + t3, alpha, accumulate);
+        }
     }
 
     static void store(float[] dw, long at, double v, float alpha, boolean accumulate) {
@@ -447,24 +470,40 @@ final class ConvWinograd {
                 }
             }
             chunkGradients(p, dy, g, o0, on, c0, n, db, row, dPoint, off);
-            final boolean fresh = pending == 0;
-            for (int pt = 0; pt < 16; pt++) {
-                for (int o4 = 0; o4 < on; o4 += 4) {
-                    for (int c = 0; c < in; c += 4 * L) {
-                        int a = off + (pt * on + o4) * in + c;
-                        gemmTransposed(vt, db, fresh ? ZEROS : cs, fresh ? 0 : a, fresh ? 0 : in, fresh ? 0 : L,
-                                cs, a, in, off + pt * vPoint + c, off + pt * dPoint + o4 * row, row, in, k);
-                    }
+            pending = chunkGemms(vt, db, cs, ds, 16, on, in, vPoint, dPoint, k, pending, c0 + nt >= q1);
+        }
+        copySums(ds, 16, on, in, part, partAt + o0 * inG + i0, outG, inG);
+    }
+
+    /**
+     * One chunk's GEMMs of the transposed kernel for every point, {@code sums[point][o][c] += db[point][o][k] *
+     * vt[point][k][c]} over the chunk's k: from zero when no chunk is pending, else from the float sums in cs (from
+     * {@link Simd#ALIGN}); every {@link #TRANSPOSED_FLUSH} chunks, and after the last, the float sums are added to
+     * the double sums ds. Returns the chunks now pending.
+     */
+    static int chunkGemms(float[] vt, float[] db, float[] cs, double[] ds, int points, int on, int in, int vPoint,
+                          int dPoint, int k, int pending, boolean last) {
+        final int off = Simd.ALIGN, row = (TRANSPOSED_NT + 1) * L;
+        final boolean fresh = pending == 0;
+        for (int pt = 0; pt < points; pt++) {
+            for (int o4 = 0; o4 < on; o4 += 4) {
+                for (int c = 0; c < in; c += 4 * L) {
+                    int a = off + (pt * on + o4) * in + c;
+                    gemmTransposed(vt, db, fresh ? ZEROS : cs, fresh ? 0 : a, fresh ? 0 : in, fresh ? 0 : L,
+                            cs, a, in, off + pt * vPoint + c, off + pt * dPoint + o4 * row, row, in, k);
                 }
             }
-            if (++pending == TRANSPOSED_FLUSH || c0 + nt >= q1) {
-                for (int i = 0; i < sums; i++) ds[i] += cs[off + i];
-                pending = 0;
-            }
         }
-        for (int pt = 0; pt < 16; pt++) {
+        if (++pending < TRANSPOSED_FLUSH && !last) return pending;
+        for (int i = 0, sums = points * on * in; i < sums; i++) ds[i] += cs[off + i];
+        return 0;
+    }
+
+    /** The double sums {@code ds[point][o][i]} of a block into {@code part[point][outG][inG]} from {@code at}. */
+    static void copySums(double[] ds, int points, int on, int in, double[] part, int at, int outG, int inG) {
+        for (int pt = 0; pt < points; pt++) {
             for (int o = 0; o < on; o++) {
-                for (int i = 0; i < in; i++) part[partAt + (pt * outG + o0 + o) * inG + i0 + i] = ds[(pt * on + o) * in + i];
+                for (int i = 0; i < in; i++) part[at + (pt * outG + o) * inG + i] = ds[(pt * on + o) * in + i];
             }
         }
     }

@@ -71,9 +71,7 @@ final class ConvWinograd4 {
         for (int g = 0; g < j.groups; g++) {
             for (int o = 0; o < j.outG; o++) {
                 for (int i = 0; i < j.inG; i++) {
-                    for (int tap = 0; tap < 9; tap++) {
-                        gk[tap] = j.w[(int) (g * j.wGroupStride + j.wOff + o * j.sO + i * j.sI + tap * j.sT)];
-                    }
+                    for (int tap = 0; tap < 9; tap++) gk[tap] = j.weight(g, o, i, tap);
                     for (int r = 0; r < 6; r++) {
                         for (int c = 0; c < 3; c++) gg[r * 3 + c] = G[r][0] * gk[c] + G[r][1] * gk[3 + c] + G[r][2] * gk[6 + c];
                     }
@@ -235,62 +233,38 @@ final class ConvWinograd4 {
     }
 
     /**
-     * As {@link ConvWinograd#backwardWeights}: work items (group, block of 64 outputs, block of 64 inputs) and slices of
-     * the tiles where items are fewer than {@link #WEIGHT_ITEMS}; the slices' double sums added in a fixed order, then
-     * {@code dg = G^T dU G} in double.
+     * {@link ConvWinograd#weightsBySlices} with 36 points: work items (group, block of 64 outputs, block of 64 inputs)
+     * and slices of the tiles where items are fewer than {@link #WEIGHT_ITEMS}, then {@code dg = G^T dU G} in double.
      */
     static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha, boolean accumulate,
                                 int nBlocks, Parallel par) {
-        final int inG = p.cinPerGroup(), outG = p.coutPerGroup(), groups = p.groups();
-        final int ob = Math.min(outG, ConvWinograd.WEIGHT_OB), cb = Math.min(inG, ConvWinograd.WEIGHT_CB);
-        final int oBlocks = (outG + ob - 1) / ob, iBlocks = inG / cb;
-        final int tiles = nBlocks * (p.oh() / 4) * (p.ow() / 4), nt = ConvWinograd.TRANSPOSED_NT;
-        final int items = groups * oBlocks * iBlocks;
+        final int outG = p.coutPerGroup(), inG = p.cinPerGroup();
+        final int items = p.groups() * ((outG + ConvWinograd.WEIGHT_OB - 1) / ConvWinograd.WEIGHT_OB)
+                * ((inG + ConvWinograd.WEIGHT_CB - 1) / ConvWinograd.WEIGHT_CB);
+        final int tiles = nBlocks * (p.oh() / 4) * (p.ow() / 4);
         final int slices = Math.max(1, Math.min(tiles / MIN_ITEM_TILES, (WEIGHT_ITEMS + items - 1) / items));
-        final int per = 36 * outG * inG, all = groups * per;
-        double[] parts = ConvWinograd.WEIGHT_PARTS.get();
-        if (parts.length < slices * all) { parts = new double[slices * all]; ConvWinograd.WEIGHT_PARTS.set(parts); }
-        final double[] sums = parts;
         final ConvJob xj = ConvJob.forward(p, x, null, null, null, 1f, nBlocks, ConvAlgorithm.AUTO);
-        par.forRange(items * slices, (from, to, t) -> {
-            for (int it = from; it < to; it++) {
-                int slice = it % slices, b = it / slices;
-                int bi = b % iBlocks, bo = (b / iBlocks) % oBlocks, g = b / (iBlocks * oBlocks);
-                int q0 = (int) ((long) tiles * slice / slices), q1 = (int) ((long) tiles * (slice + 1) / slices);
-                int o0 = bo * ob;
-                weightBlock(p, xj, dy, g, o0, Math.min(outG, o0 + ob) - o0, bi * cb, cb, q0, q1, sums,
-                        slice * all + g * per);
+        ConvWinograd.weightsBySlices(p, dw, alpha, accumulate, par, 36, tiles, slices,
+                (g, o0, on, i0, in, q0, q1, part, partAt) -> weightBlock(p, xj, dy, g, o0, on, i0, in, q0, q1, part, partAt),
+                ConvWinograd4::taps);
+    }
+
+    /** F(4x4,3x3)'s {@code dg = G^T dU G}: first dU G (6 x 3) into scratch, then G^T of that, in double. */
+    private static void taps(double[] u, double[] ug, float[] dw, long at, float alpha, boolean accumulate) {
+        for (int r = 0; r < 6; r++) {
+            for (int c = 0; c < 3; c++) {
+                double s = 0;
+                for (int k = 0; k < 6; k++) s += u[r * 6 + k] * G[k][c];
+                ug[r * 3 + c] = s;
             }
-        });
-        par.forRange(groups * outG, (from, to, t) -> {
-            double[] u = new double[36], ug = new double[18];
-            for (int go = from; go < to; go++) {
-                int g = go / outG, o = go % outG;
-                for (int i = 0; i < inG; i++) {
-                    for (int pt = 0; pt < 36; pt++) {
-                        double v = 0;
-                        for (int sl = 0; sl < slices; sl++) v += sums[sl * all + g * per + (pt * outG + o) * inG + i];
-                        u[pt] = v;
-                    }
-                    // dg = G^T dU G: first dU G (6 x 3), then G^T of that
-                    for (int r = 0; r < 6; r++) {
-                        for (int c = 0; c < 3; c++) {
-                            double s = 0;
-                            for (int k = 0; k < 6; k++) s += u[r * 6 + k] * G[k][c];
-                            ug[r * 3 + c] = s;
-                        }
-                    }
-                    long at = ((long) go * inG + i) * 9;
-                    for (int a = 0; a < 3; a++) {
-                        for (int c = 0; c < 3; c++) {
-                            double s = 0;
-                            for (int r = 0; r < 6; r++) s += G[r][a] * ug[r * 3 + c];
-                            ConvWinograd.store(dw, at + a * 3 + c, s, alpha, accumulate);
-                        }
-                    }
-                }
+        }
+        for (int a = 0; a < 3; a++) {
+            for (int c = 0; c < 3; c++) {
+                double s = 0;
+                for (int r = 0; r < 6; r++) s += G[r][a] * ug[r * 3 + c];
+                ConvWinograd.store(dw, at + a * 3 + c, s, alpha, accumulate);
             }
-        });
+        }
     }
 
     /**
@@ -325,26 +299,9 @@ final class ConvWinograd4 {
                 }
                 for (int o = 0; o < on; o++) gradientTile(p, dy, nb, g, o0 + o, tq, tw, db, tmp, off + o * row + q * L, dPoint);
             }
-            final boolean fresh = pending == 0;
-            for (int pt = 0; pt < 36; pt++) {
-                for (int o4 = 0; o4 < on; o4 += 4) {
-                    for (int c = 0; c < in; c += 4 * L) {
-                        int a = off + (pt * on + o4) * in + c;
-                        ConvWinograd.gemmTransposed(vt, db, fresh ? ZEROS : cs, fresh ? 0 : a, fresh ? 0 : in, fresh ? 0 : L,
-                                cs, a, in, off + pt * vPoint + c, off + pt * dPoint + o4 * row, row, in, k);
-                    }
-                }
-            }
-            if (++pending == ConvWinograd.TRANSPOSED_FLUSH || c0 + nt >= q1) {
-                for (int i = 0; i < sums; i++) ds[i] += cs[off + i];
-                pending = 0;
-            }
+            pending = ConvWinograd.chunkGemms(vt, db, cs, ds, 36, on, in, vPoint, dPoint, k, pending, c0 + nt >= q1);
         }
-        for (int pt = 0; pt < 36; pt++) {
-            for (int o = 0; o < on; o++) {
-                for (int i = 0; i < in; i++) part[partAt + (pt * outG + o0 + o) * inG + i0 + i] = ds[(pt * on + o) * in + i];
-            }
-        }
+        ConvWinograd.copySums(ds, 36, on, in, part, partAt + o0 * inG + i0, outG, inG);
     }
 
     /**

@@ -165,21 +165,10 @@ class ConvWinograd4Test {
         return Math.sqrt(s / expect.length);
     }
 
-    private static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) {
-        Tensor t = b.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED);
-        b.upload(d, t);
-        return t;
-    }
+    private static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) { return ConvWinogradTest.act(b, d, n, c, h, w); }
 
+    /** y, dx, base - conv(x) (and the weight gradients, unused here): {@link ConvWinogradTest#run}. */
     private static float[][] run(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy, float[] base) {
-        Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tdy = act(b, dy, p.n(), p.cout(), p.oh(), p.ow());
-        Tensor tw = b.allocate(Shape.of(p.cout(), p.cinPerGroup(), 3, 3), Layout.PLAIN);
-        b.upload(w, tw);
-        Tensor ty = b.allocate(tdy.shape(), Layout.BATCH_BLOCKED), tdx = b.allocate(tx.shape(), Layout.BATCH_BLOCKED);
-        b.convForward(p, tx, tw, ty, null, 1f);
-        b.convBackwardData(p, tdy, tw, tdx, 1f, false);
-        Tensor tb = act(b, base, p.n(), p.cout(), p.oh(), p.ow());
-        b.convForward(p, tx, tw, tb, tb, -1f);
-        return new float[][]{b.download(ty), b.download(tdx), b.download(tb)};
+        return ConvWinogradTest.run(b, p, x, w, dy, base);
     }
 }

@@ -73,7 +73,7 @@ class ConvWinogradTest {
         return ConvWinograd.TRANSPOSED && Math.min(p.cinPerGroup(), ConvWinograd.WEIGHT_CB) % (4 * ConvJob.L) == 0;
     }
 
-    private static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) {
+    static Tensor act(CpuBackend b, float[] d, int n, int c, int h, int w) {
         Tensor t = b.allocate(Shape.of(n, c, h, w), Layout.BATCH_BLOCKED);
         b.upload(d, t);
         return t;
@@ -123,7 +123,8 @@ class ConvWinogradTest {
         return ConvJob.forward(p, null, null, null, null, 1f, 1, ConvAlgorithm.WINOGRAD);
     }
 
-    private static float[][] run(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy, float[] base) {
+    /** y, dx, base - conv(x), dw, dw + 2 dW: the operations every Winograd test checks, through the backend. */
+    static float[][] run(CpuBackend b, ConvParams p, float[] x, float[] w, float[] dy, float[] base) {
         Tensor tx = act(b, x, p.n(), p.cin(), p.h(), p.w()), tdy = act(b, dy, p.n(), p.cout(), p.oh(), p.ow());
         Tensor tw = b.allocate(Shape.of(p.cout(), p.cinPerGroup(), 3, 3), Layout.PLAIN);
         b.upload(w, tw);
