@@ -118,17 +118,18 @@ final class ConvWinograd {
         float[][] bufs = BUFFERS.get();
         // the buffers' vectors start at Simd.ALIGN: aligned loads (see there)
         final int a = Simd.ALIGN;
-        float[] v = buffer(bufs, 0, 16 * j.inG * nt * L), m = buffer(bufs, 1, 16 * j.outG * nt * L);
+        final int vPoint = pointFloats(j.inG, nt), mPoint = pointFloats(j.outG, nt);
+        float[] v = buffer(bufs, 0, 16 * vPoint), m = buffer(bufs, 1, 16 * mPoint);
         float[] tmp = buffer(bufs, 2, 16 * L);
         int done = y0; // output rows whose epilogue has run
         for (int q0 = first; q0 < end; q0 += nt) {
             int n = Math.min(nt, end - q0);
             for (int i = 0; i < j.inG; i++) {
-                for (int q = 0; q < n; q++) inputTile(j, nb, g, i, q0 + q, tw, v, tmp, a + (i * nt + q) * L, j.inG * nt * L);
+                for (int q = 0; q < n; q++) inputTile(j, nb, g, i, q0 + q, tw, v, tmp, a + (i * nt + q) * L, vPoint);
             }
-            gemm(j, g, v, m, n, nt, a, 16);
+            gemm(j, g, v, m, n, nt, a, 16, vPoint, mPoint);
             for (int o = 0; o < j.outG; o++) {
-                for (int q = 0; q < n; q++) outputTile(j, nb, g, o, q0 + q, tw, m, a + (o * nt + q) * L, j.outG * nt * L);
+                for (int q = 0; q < n; q++) outputTile(j, nb, g, o, q0 + q, tw, m, a + (o * nt + q) * L, mPoint);
             }
             // the epilogue (batch-norm statistics, gradient epilogues) of each finished pair of rows while they are in
             // L2; once per band, it read the band's rows back from memory (4 MiB per item at 64@32x32)
@@ -200,19 +201,31 @@ final class ConvWinograd {
     }
 
     /**
-     * For each of the {@code points} transform points: {@code M[o][q] = sum_i U[o][i] V[i][q]}, 4 outputs x 4 tiles
-     * per kernel call (F(2x2,3x3) has 16 points, F(4x4,3x3) in {@link ConvWinograd4} 36).
+     * Floats between the transform points of a chunk's transformed inputs or products ({@code [point][channel][tile]}):
+     * one vector more than the channels' tiles. Without it the points of one tile lay a power of two apart (16 KiB
+     * at 64 channels and 4 tiles), in one L1 set, and the 16 or 36 stores of a tile's transform and the loads of its
+     * inverse went to L2.
      */
-    static void gemm(ConvJob j, int g, float[] v, float[] m, int n, int nt, int a, int points) {
+    static int pointFloats(int channels, int nt) { return channels * nt * L + (PAD_POINTS ? L : 0); }
+
+    /** Not final, so that a harness can flip it inside one JVM (A/B). */
+    static boolean PAD_POINTS = Boolean.parseBoolean(System.getProperty("mgiad.winograd.padPoints", "true"));
+
+    /**
+     * For each of the {@code points} transform points: {@code M[o][q] = sum_i U[o][i] V[i][q]}, 4 outputs x 4 tiles
+     * per kernel call (F(2x2,3x3) has 16 points, F(4x4,3x3) in {@link ConvWinograd4} 36); points {@code vPoint} and
+     * {@code mPoint} floats apart.
+     */
+    static void gemm(ConvJob j, int g, float[] v, float[] m, int n, int nt, int a, int points, int vPoint, int mPoint) {
         final int tiles = j.outG / 4;
         for (int xi = 0; xi < points; xi++) {
             for (int i0 = 0; i0 < j.inG; i0 += CB) {
                 int cb = Math.min(CB, j.inG - i0);
                 for (int q = 0; q < n; q += 4) {
-                    int vAt = a + ((xi * j.inG + i0) * nt + q) * L;
+                    int vAt = a + xi * vPoint + (i0 * nt + q) * L;
                     for (int ot = 0; ot < tiles; ot++) {
                         int uAt = (((xi * j.groups + g) * tiles + ot) * j.inG + i0) * 4;
-                        int mAt = a + ((xi * j.outG + ot * 4) * nt + q) * L;
+                        int mAt = a + xi * mPoint + (ot * 4 * nt + q) * L;
                         gemm4x4(v, j.packedW, m, vAt, nt * L, uAt, mAt, nt * L, cb, i0 == 0);
                     }
                 }

@@ -94,17 +94,18 @@ final class ConvWinograd4 {
         final int first = (y0 / 4) * tw, end = (y1 / 4) * tw;
         float[][] bufs = ConvWinograd.BUFFERS.get();
         final int a = Simd.ALIGN;
-        float[] v = ConvWinograd.buffer(bufs, 0, 36 * j.inG * nt * L), m = ConvWinograd.buffer(bufs, 1, 36 * j.outG * nt * L);
+        final int vPoint = ConvWinograd.pointFloats(j.inG, nt), mPoint = ConvWinograd.pointFloats(j.outG, nt);
+        float[] v = ConvWinograd.buffer(bufs, 0, 36 * vPoint), m = ConvWinograd.buffer(bufs, 1, 36 * mPoint);
         float[] tmp = ConvWinograd.buffer(bufs, 2, 36 * L);
         int done = y0;
         for (int q0 = first; q0 < end; q0 += nt) {
             int n = Math.min(nt, end - q0);
             for (int i = 0; i < j.inG; i++) {
-                for (int q = 0; q < n; q++) inputTile(j, nb, g, i, q0 + q, tw, v, tmp, a + (i * nt + q) * L, j.inG * nt * L);
+                for (int q = 0; q < n; q++) inputTile(j, nb, g, i, q0 + q, tw, v, tmp, a + (i * nt + q) * L, vPoint);
             }
-            ConvWinograd.gemm(j, g, v, m, n, nt, a, 36);
+            ConvWinograd.gemm(j, g, v, m, n, nt, a, 36, vPoint, mPoint);
             for (int o = 0; o < j.outG; o++) {
-                for (int q = 0; q < n; q++) outputTile(j, nb, g, o, q0 + q, tw, m, tmp, a + (o * nt + q) * L, j.outG * nt * L);
+                for (int q = 0; q < n; q++) outputTile(j, nb, g, o, q0 + q, tw, m, tmp, a + (o * nt + q) * L, mPoint);
             }
             int rows = (q0 + n) / tw * 4;
             if (rows > done) {
