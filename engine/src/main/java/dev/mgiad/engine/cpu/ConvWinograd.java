@@ -39,7 +39,7 @@ final class ConvWinograd {
      * Input channels per GEMM block: 4 tiles of them take 16 KiB (L1); 64 at 16 lanes. Blocks of 16 (4 KiB) reloaded
      * the sums 4x as often: 1.1-1.3x slower at 64-256 channels (Zen 5, paired).
      */
-    static final int CB = 1024 / L;
+    private static final int CB = 1024 / L;
 
     static boolean eligible(ConvJob j) {
         return j.is3x3(1) && j.ho % 4 == 0 && j.wo % 4 == 0 && j.outG % 4 == 0 && j.inG >= 16;
@@ -317,13 +317,20 @@ final class ConvWinograd {
     static final int WEIGHT_OB = 64, WEIGHT_CB = 64, WEIGHT_NT = 32;
 
     /**
-     * Slices of the tiles per work item: enough items for two per thread, no slice under a chunk. A slice of at most
-     * {@link #WEIGHT_NT} tiles takes the one-chunk path.
+     * Work items (with slices) per weight-gradient call: two per thread at 2 threads, and a constant, not the thread
+     * count, so that the slices, and with them the order of the sums, do not depend on how many threads run (results
+     * repeat bit for bit on any thread count). Shared with {@link ConvWinograd4}.
      */
-    static int weightSlices(ConvParams p, int nBlocks, int threads) {
+    static final int WEIGHT_ITEMS = 4;
+
+    /**
+     * Slices of the tiles per work item: at least {@link #WEIGHT_ITEMS} items, no slice under a chunk. A slice of at
+     * most {@link #WEIGHT_NT} tiles takes the one-chunk path.
+     */
+    static int weightSlices(ConvParams p, int nBlocks) {
         final int tiles = nBlocks * (p.oh() / 2) * (p.ow() / 2);
         final int items = p.groups() * ((p.coutPerGroup() + WEIGHT_OB - 1) / WEIGHT_OB) * ((p.cinPerGroup() + WEIGHT_CB - 1) / WEIGHT_CB);
-        return Math.max(1, Math.min((tiles + WEIGHT_NT - 1) / WEIGHT_NT, (2 * threads + items - 1) / items));
+        return Math.max(1, Math.min((tiles + WEIGHT_NT - 1) / WEIGHT_NT, (WEIGHT_ITEMS + items - 1) / items));
     }
 
     static final ThreadLocal<float[][]> WEIGHT_BUFFERS =
@@ -343,7 +350,7 @@ final class ConvWinograd {
     static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha, boolean accumulate,
                                 int nBlocks, Parallel par) {
         weightsBySlices(p, dw, alpha, accumulate, par, 16, nBlocks * (p.oh() / 2) * (p.ow() / 2),
-                weightSlices(p, nBlocks, par.threads()),
+                weightSlices(p, nBlocks),
                 (g, o0, on, i0, in, q0, q1, part, partAt) -> weightBlock(p, x, dy, g, o0, on, i0, in, q0, q1, part, partAt),
                 ConvWinograd::taps);
     }
@@ -526,7 +533,7 @@ final class ConvWinograd {
      * {@code src} (output stride {@code srcRow}, vector stride {@code srcCol}; strides 0 over {@link #ZEROS}: from
      * zero without a branch) and are stored to {@code dst} at b (output stride {@code dstRow}).
      */
-    static void gemmTransposed(float[] vt, float[] db, float[] src, int a, int srcRow, int srcCol, float[] dst,
+    private static void gemmTransposed(float[] vt, float[] db, float[] src, int a, int srcRow, int srcCol, float[] dst,
                                        int b, int dstRow, int vAt, int dAt, int row, int vStride, int k1) {
         FloatVector a00 = ld(src, a), a01 = ld(src, a + srcCol), a02 = ld(src, a + 2 * srcCol), a03 = ld(src, a + 3 * srcCol);
         int a1 = a + srcRow;

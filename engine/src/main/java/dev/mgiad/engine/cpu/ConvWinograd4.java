@@ -211,12 +211,6 @@ final class ConvWinograd4 {
     }
 
     /**
-     * Work items (with slices) per call: a constant, not the thread count, so that the slices, and with them the
-     * order of the sums, do not depend on how many threads run (results repeat bit for bit on any thread count).
-     */
-    static final int WEIGHT_ITEMS = 4;
-
-    /**
      * Tiles a work item needs for F(4x4)'s weight gradient to pay: each item zeroes, flushes and copies 36 x 64 x 64
      * sums and transposes its inputs per tile, which few tiles do not amortise. Paired against F(2x2) in one JVM
      * (session 11, AMD EPYC Zen 5, 2 threads, batch 128): 32-128 tiles per item 1.08-1.20x (64@32x32, 128@16x16,
@@ -225,17 +219,18 @@ final class ConvWinograd4 {
      */
     static final int MIN_ITEM_TILES = 32;
 
-    /** Tiles per work item at {@link #WEIGHT_ITEMS} items (slices of the tiles where there are fewer). */
+    /** Tiles per work item at {@link ConvWinograd#WEIGHT_ITEMS} items (slices of the tiles where there are fewer). */
     static int tilesPerItem(ConvParams p) {
         long tiles = (long) ((p.n() + L - 1) / L) * (p.oh() / 4) * (p.ow() / 4);
         long items = (long) p.groups() * ((p.coutPerGroup() + ConvWinograd.WEIGHT_OB - 1) / ConvWinograd.WEIGHT_OB)
                 * Math.max(1, p.cinPerGroup() / ConvWinograd.WEIGHT_CB);
-        return (int) Math.min(Integer.MAX_VALUE, tiles * items / Math.max(items, WEIGHT_ITEMS));
+        return (int) Math.min(Integer.MAX_VALUE, tiles * items / Math.max(items, ConvWinograd.WEIGHT_ITEMS));
     }
 
     /**
      * {@link ConvWinograd#weightsBySlices} with 36 points: work items (group, block of 64 outputs, block of 64 inputs)
-     * and slices of the tiles where items are fewer than {@link #WEIGHT_ITEMS}, then {@code dg = G^T dU G} in double.
+     * and slices of the tiles where items are fewer than {@link ConvWinograd#WEIGHT_ITEMS}, then
+     * {@code dg = G^T dU G} in double.
      */
     static void backwardWeights(ConvParams p, float[] x, float[] dy, float[] dw, float alpha, boolean accumulate,
                                 int nBlocks, Parallel par) {
@@ -243,7 +238,7 @@ final class ConvWinograd4 {
         final int items = p.groups() * ((outG + ConvWinograd.WEIGHT_OB - 1) / ConvWinograd.WEIGHT_OB)
                 * ((inG + ConvWinograd.WEIGHT_CB - 1) / ConvWinograd.WEIGHT_CB);
         final int tiles = nBlocks * (p.oh() / 4) * (p.ow() / 4);
-        final int slices = Math.max(1, Math.min(tiles / MIN_ITEM_TILES, (WEIGHT_ITEMS + items - 1) / items));
+        final int slices = Math.max(1, Math.min(tiles / MIN_ITEM_TILES, (ConvWinograd.WEIGHT_ITEMS + items - 1) / items));
         final ConvJob xj = ConvJob.forward(p, x, null, null, null, 1f, nBlocks, ConvAlgorithm.AUTO);
         ConvWinograd.weightsBySlices(p, dw, alpha, accumulate, par, 36, tiles, slices,
                 (g, o0, on, i0, in, q0, q1, part, partAt) -> weightBlock(p, xj, dy, g, o0, on, i0, in, q0, q1, part, partAt),

@@ -57,7 +57,7 @@ class ConvWinogradTest {
     void theShapesReachEveryWeightGradientPath() {
         ToIntFunction<ConvParams> perSlice = p -> {
             int blocks = (p.n() + ConvJob.L - 1) / ConvJob.L, tiles = blocks * (p.oh() / 2) * (p.ow() / 2);
-            return -Math.floorDiv(-tiles, ConvWinograd.weightSlices(p, blocks, 2));
+            return -Math.floorDiv(-tiles, ConvWinograd.weightSlices(p, blocks));
         };
         for (boolean transposed : new boolean[]{true, false}) {
             for (boolean chunked : new boolean[]{true, false}) {

@@ -77,7 +77,8 @@ class ParallelTest {
                 ConvParams.of(33, 16, 8, 8, 16, 3, 1, 1), ConvParams.of(33, 64, 8, 8, 64, 3, 1, 1),
                 ConvParams.of(33, 16, 16, 16, 32, 3, 2, 1), ConvParams.of(17, 64, 16, 16, 8, 1, 1, 1),
                 ConvParams.of(17, 8, 16, 16, 16, 1, 2, 1), ConvParams.of(33, 16, 8, 8, 16, 3, 1, 4),
-                ConvParams.of(33, 64, 16, 16, 64, 3, 1, 1)}; // Winograd F(4x4,3x3) in all three directions
+                ConvParams.of(33, 64, 16, 16, 64, 3, 1, 1), // Winograd F(4x4,3x3) in all three directions
+                ConvParams.of(128, 64, 8, 8, 64, 3, 1, 1)}; // F(2x2) weight gradient in slices of 128 tiles
         try (CpuBackend one = new CpuBackend(1, ConvAlgorithm.AUTO); CpuBackend three = new CpuBackend(3, ConvAlgorithm.AUTO)) {
             for (ConvParams p : problems) {
                 float[][] a = run(one, p), b = run(three, p);
